@@ -1,0 +1,93 @@
+import { AWAY_STATES, BreakerState } from './breaker-state';
+import { EngineEvent } from './engine-event';
+import { RecoveryEventType } from './recovery-event-type';
+
+/** Per-breaker recovery figures, kept as running totals so that reading them never scans history. */
+export interface RecoveryMetricsState {
+  readonly totalCalls: number;
+  readonly totalFailures: number;
+  readonly recoveryAttempts: number;
+  readonly successfulRecoveries: number;
+  readonly failedRecoveries: number;
+  /** Failed recoveries since the last successful one (or since the start). */
+  readonly consecutiveFailedRecoveries: number;
+  readonly totalRecoveryTimeMs: number;
+  /** Time away from CLOSED and DISABLED in episodes that have ended. */
+  readonly closedEpisodesOpenMs: number;
+  /** When the current episode away from CLOSED/DISABLED began; null while CLOSED or DISABLED. */
+  readonly awaySince: number | null;
+  readonly lastFailureAt: number | null;
+  readonly lastRecoveryAt: number | null;
+}
+
+export const EMPTY_METRICS: RecoveryMetricsState = Object.freeze({
+  totalCalls: 0,
+  totalFailures: 0,
+  recoveryAttempts: 0,
+  successfulRecoveries: 0,
+  failedRecoveries: 0,
+  consecutiveFailedRecoveries: 0,
+  totalRecoveryTimeMs: 0,
+  closedEpisodesOpenMs: 0,
+  awaySince: null,
+  lastFailureAt: null,
+  lastRecoveryAt: null,
+});
+
+/** Counts one reported outcome. Every outcome counts, whatever the state. */
+export function countOutcome(m: RecoveryMetricsState, success: boolean, now: number): RecoveryMetricsState {
+  return success
+    ? { ...m, totalCalls: m.totalCalls + 1 }
+    : { ...m, totalCalls: m.totalCalls + 1, totalFailures: m.totalFailures + 1, lastFailureAt: now };
+}
+
+/** Folds a step's events into the metrics. */
+export function applyEvents(m: RecoveryMetricsState, events: readonly EngineEvent[]): RecoveryMetricsState {
+  let next = m;
+  for (const e of events) next = applyEvent(next, e);
+  return next;
+}
+
+function applyEvent(m: RecoveryMetricsState, e: EngineEvent): RecoveryMetricsState {
+  const next = trackAwayTime(m, e);
+  switch (e.type) {
+    case RecoveryEventType.RECOVERY_ATTEMPTED:
+      return { ...next, recoveryAttempts: next.recoveryAttempts + 1 };
+    case RecoveryEventType.RECOVERY_FAILED:
+      return {
+        ...next,
+        failedRecoveries: next.failedRecoveries + 1,
+        consecutiveFailedRecoveries: next.consecutiveFailedRecoveries + 1,
+      };
+    case RecoveryEventType.RECOVERY_SUCCEEDED:
+      return {
+        ...next,
+        successfulRecoveries: next.successfulRecoveries + 1,
+        consecutiveFailedRecoveries: 0,
+        totalRecoveryTimeMs: next.totalRecoveryTimeMs + Number(e.info.recoveryTimeMs ?? 0),
+        lastRecoveryAt: e.at,
+      };
+    default:
+      return next;
+  }
+}
+
+function trackAwayTime(m: RecoveryMetricsState, e: EngineEvent): RecoveryMetricsState {
+  if (e.toState === null) return m;
+  const away = AWAY_STATES.has(e.toState);
+  if (away && m.awaySince === null) return { ...m, awaySince: e.at };
+  if (!away && m.awaySince !== null) {
+    return { ...m, closedEpisodesOpenMs: m.closedEpisodesOpenMs + (e.at - m.awaySince), awaySince: null };
+  }
+  return m;
+}
+
+/** Total time away from CLOSED and DISABLED, the current episode counted up to `now`. */
+export function circuitOpenDurationMs(m: RecoveryMetricsState, now: number): number {
+  return m.closedEpisodesOpenMs + (m.awaySince === null ? 0 : Math.max(0, now - m.awaySince));
+}
+
+/** Mean time from the start of an outage to the close that ended it; 0 before the first recovery. */
+export function averageRecoveryTimeMs(m: RecoveryMetricsState): number {
+  return m.successfulRecoveries === 0 ? 0 : m.totalRecoveryTimeMs / m.successfulRecoveries;
+}

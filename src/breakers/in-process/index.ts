@@ -1,0 +1,3 @@
+export * from './breaker-open.error';
+export * from './circuit-breaker';
+export * from './recovery-monitor';
