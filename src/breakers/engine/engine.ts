@@ -110,7 +110,9 @@ function fail(d: Draft, now: number): void {
     if (failures >= d.config.failureThreshold) open(d, now, d.config.openTimeoutMs, { consecutiveFailures: failures });
   } else if (s.state === BreakerState.HALF_OPEN) {
     const next = Math.min(s.currentOpenTimeoutMs * 2, d.config.maxOpenTimeoutMs);
-    d.events.push(event(T.RECOVERY_FAILED, null, null, { nextOpenTimeoutMs: next, outageStartedAt: iso(s.outageStartedAt) }));
+    d.events.push(
+      event(T.RECOVERY_FAILED, null, null, { nextOpenTimeoutMs: next, outageStartedAt: iso(s.outageStartedAt) }),
+    );
     open(d, now, next, { trialSuccesses: s.halfOpenSuccesses });
   }
 }
@@ -140,8 +142,17 @@ function open(d: Draft, now: number, openTimeoutMs: number, why: Record<string, 
 
 function halfOpen(d: Draft, now: number): void {
   const s = d.snapshot;
-  d.snapshot = { ...s, state: BreakerState.HALF_OPEN, openUntil: null, halfOpenSuccesses: 0, permitExpiries: [], stateChangedAt: now };
-  d.events.push(event(T.CIRCUIT_HALF_OPENED, BreakerState.OPEN, BreakerState.HALF_OPEN, { openTimeoutMs: s.currentOpenTimeoutMs }));
+  d.snapshot = {
+    ...s,
+    state: BreakerState.HALF_OPEN,
+    openUntil: null,
+    halfOpenSuccesses: 0,
+    permitExpiries: [],
+    stateChangedAt: now,
+  };
+  d.events.push(
+    event(T.CIRCUIT_HALF_OPENED, BreakerState.OPEN, BreakerState.HALF_OPEN, { openTimeoutMs: s.currentOpenTimeoutMs }),
+  );
   d.events.push(
     event(T.RECOVERY_ATTEMPTED, null, null, {
       halfOpenMaxCalls: d.config.halfOpenMaxCalls,
@@ -197,7 +208,12 @@ function restart(s: BreakerSnapshot, config: BreakerConfig, state: BreakerState)
   };
 }
 
-function event(type: T, fromState: BreakerState | null, toState: BreakerState | null, info: Record<string, unknown>): PendingEvent {
+function event(
+  type: T,
+  fromState: BreakerState | null,
+  toState: BreakerState | null,
+  info: Record<string, unknown>,
+): PendingEvent {
   return { type, fromState, toState, info };
 }
 

@@ -47,7 +47,12 @@ export class CircuitBreaker {
   }
 
   /** The seed's `new_with_monitoring(failure_threshold, timeout, monitor, service_name)`. */
-  static withMonitoring(failureThreshold: number, openTimeoutMs: number, monitor: RecoveryMonitor, serviceName: string): CircuitBreaker {
+  static withMonitoring(
+    failureThreshold: number,
+    openTimeoutMs: number,
+    monitor: RecoveryMonitor,
+    serviceName: string,
+  ): CircuitBreaker {
     return new CircuitBreaker({ name: serviceName, config: { failureThreshold, openTimeoutMs }, monitor });
   }
 

@@ -1,0 +1,4 @@
+import { InitialSchema1795916400000 } from './1795916400000-InitialSchema';
+
+/** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
+export const MIGRATIONS = [InitialSchema1795916400000];

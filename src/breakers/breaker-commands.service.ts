@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
+import { AppError } from '../common/errors/app-error';
+import { EventStore, NewEvent } from '../events/event.store';
+import { StoredEvent } from '../events/stored-event';
+import { BreakerStore } from './breaker.store';
+import { BreakerInput, evolve, EvolveResult } from './engine';
+import { StoredBreaker } from './stored-breaker';
+
+/** An engine input for a named breaker; a function when the input depends on the breaker as locked (e.g. a config patch). */
+export interface BreakerCommand {
+  readonly name: string;
+  readonly input: BreakerInput | ((breaker: StoredBreaker) => BreakerInput);
+}
+
+export interface CommandsOutcome {
+  /** Every breaker the commands named, as committed, in order of first mention. */
+  readonly breakers: StoredBreaker[];
+  /** The events committed, in order. */
+  readonly events: StoredEvent[];
+  /** One engine result per command, in order. */
+  readonly results: EvolveResult[];
+  readonly now: number;
+}
+
+/**
+ * Runs engine inputs against persisted breakers: one transaction, the rows locked with
+ * SELECT … FOR UPDATE, the new state, metrics and events written before commit. Whatever
+ * it answers has committed; any error rolls the whole call back.
+ */
+@Injectable()
+export class BreakerCommands {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly breakers: BreakerStore,
+    private readonly events: EventStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Applies the commands in order, all or nothing. An unknown name refuses the whole call with NOT_FOUND. */
+  async apply(commands: readonly BreakerCommand[]): Promise<CommandsOutcome> {
+    return this.dataSource.transaction(async (manager) => {
+      const names = [...new Set(commands.map((c) => c.name))];
+      const locked = await this.breakers.lockByNames(manager, names);
+      const missing = names.filter((name) => !locked.has(name));
+      if (missing.length > 0) throw unknownBreakers(missing);
+
+      const now = this.clock.now();
+      const current = new Map(locked);
+      const newEvents: NewEvent[] = [];
+      const results = commands.map((command) => {
+        const breaker = current.get(command.name)!;
+        const input = typeof command.input === 'function' ? command.input(breaker) : command.input;
+        const result = evolve(breaker.record, input, now);
+        current.set(command.name, {
+          ...breaker,
+          record: { snapshot: result.snapshot, config: result.config, metrics: result.metrics },
+        });
+        for (const event of result.events) newEvents.push({ breakerId: breaker.id, breakerName: breaker.name, event });
+        return result;
+      });
+
+      const changed = names.map((name) => current.get(name)!).filter((b) => !sameRecord(b, locked.get(b.name)!));
+      const written = await this.breakers.save(manager, changed);
+      if (written.size !== changed.length) throw new Error('a locked breaker row changed under its lock');
+      const events = await this.events.insertMany(manager, newEvents);
+      return { breakers: names.map((name) => current.get(name)!), events, results, now };
+    });
+  }
+
+  /**
+   * Moves OPEN breakers whose open period is over to HALF_OPEN, up to `limit` of them.
+   * Each move is a conditional UPDATE (still OPEN, still due, same version), so when several
+   * instances sweep at once each breaker moves exactly once. Answers how many moved, and the events committed.
+   */
+  async advanceDue(limit: number): Promise<{ moved: number; events: StoredEvent[] }> {
+    return this.dataSource.transaction(async (manager) => {
+      const now = this.clock.now();
+      const due = await this.breakers.findDue(manager, now, limit);
+      const advanced = due.map((breaker) => ({ breaker, result: evolve(breaker.record, { type: 'ADVANCE' }, now) }));
+      const written = await this.breakers.save(
+        manager,
+        advanced.map(({ breaker, result }) => ({
+          ...breaker,
+          record: { snapshot: result.snapshot, config: result.config, metrics: result.metrics },
+        })),
+        now,
+      );
+      const newEvents = advanced
+        .filter(({ breaker }) => written.has(breaker.id))
+        .flatMap(({ breaker, result }) =>
+          result.events.map((event) => ({ breakerId: breaker.id, breakerName: breaker.name, event })),
+        );
+      return { moved: written.size, events: await this.events.insertMany(manager, newEvents) };
+    });
+  }
+}
+
+function sameRecord(a: StoredBreaker, b: StoredBreaker): boolean {
+  return (
+    a.record.snapshot === b.record.snapshot &&
+    a.record.config === b.record.config &&
+    a.record.metrics === b.record.metrics
+  );
+}
+
+function unknownBreakers(names: string[]): AppError {
+  const shown = names
+    .slice(0, 10)
+    .map((n) => `"${n}"`)
+    .join(', ');
+  const more = names.length > 10 ? ` and ${names.length - 10} more` : '';
+  return AppError.notFound(`unknown breaker${names.length > 1 ? 's' : ''}: ${shown}${more}`);
+}

@@ -1,0 +1,69 @@
+import { Column, Entity, OneToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { BreakerState } from './engine';
+import { RecoveryMetricsEntity } from '../metrics/recovery-metrics.entity';
+
+/** A row of `breakers`: the breaker's config and the engine snapshot it is in. */
+@Entity('breakers')
+export class BreakerEntity {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'text', unique: true })
+  name: string;
+
+  @Column({ type: 'text' })
+  state: BreakerState;
+
+  @Column({ name: 'failure_threshold', type: 'integer' })
+  failureThreshold: number;
+
+  @Column({ name: 'open_timeout_ms', type: 'integer' })
+  openTimeoutMs: number;
+
+  @Column({ name: 'max_open_timeout_ms', type: 'integer' })
+  maxOpenTimeoutMs: number;
+
+  @Column({ name: 'half_open_max_calls', type: 'integer' })
+  halfOpenMaxCalls: number;
+
+  @Column({ name: 'success_threshold', type: 'integer' })
+  successThreshold: number;
+
+  @Column({ name: 'consecutive_failures', type: 'integer' })
+  consecutiveFailures: number;
+
+  @Column({ name: 'half_open_successes', type: 'integer' })
+  halfOpenSuccesses: number;
+
+  /** Expiry times (epoch ms) of the HALF_OPEN trial permits outstanding. */
+  @Column({ name: 'permit_expiries', type: 'jsonb' })
+  permitExpiries: number[];
+
+  @Column({ name: 'current_open_timeout_ms', type: 'integer' })
+  currentOpenTimeoutMs: number;
+
+  @Column({ name: 'open_until', type: 'timestamptz', nullable: true })
+  openUntil: Date | null;
+
+  @Column({ name: 'outage_started_at', type: 'timestamptz', nullable: true })
+  outageStartedAt: Date | null;
+
+  @Column({ name: 'state_changed_at', type: 'timestamptz' })
+  stateChangedAt: Date;
+
+  @Column({ name: 'last_event_at', type: 'timestamptz', nullable: true })
+  lastEventAt: Date | null;
+
+  /** Bumped by every write; the half-open sweep's conditional UPDATE checks it. */
+  @Column({ type: 'integer' })
+  version: number;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+
+  @OneToOne(() => RecoveryMetricsEntity, (metrics) => metrics.breaker)
+  metrics: RecoveryMetricsEntity;
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module';
+import { BreakerCommands } from './breaker-commands.service';
+import { BreakerStore } from './breaker.store';
+import { BreakersResolver } from './breakers.resolver';
+import { BreakersService } from './breakers.service';
+import { HalfOpenScheduler } from './half-open.scheduler';
+
+@Module({
+  imports: [EventsModule],
+  providers: [BreakerStore, BreakerCommands, BreakersService, BreakersResolver, HalfOpenScheduler],
+  exports: [BreakerStore, BreakerCommands],
+})
+export class BreakersModule {}

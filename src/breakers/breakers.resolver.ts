@@ -1,0 +1,73 @@
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Breaker, Permission, RecordOutcomesResult } from './breaker.model';
+import { BreakersService } from './breakers.service';
+import {
+  AcquirePermissionArgs,
+  AdminActionArgs,
+  BreakerNameArgs,
+  BreakersArgs,
+  RecordOutcomeArgs,
+  RecordOutcomesArgs,
+  RegisterBreakerArgs,
+  UpdateBreakerConfigArgs,
+} from './dto/breaker.args';
+
+/** Breaker queries and mutations: validated arguments in, one service call out. */
+@Resolver(() => Breaker)
+export class BreakersResolver {
+  constructor(private readonly service: BreakersService) {}
+
+  @Query(() => [Breaker], { description: 'All breakers, by name.' })
+  breakers(@Args() { state }: BreakersArgs): Promise<Breaker[]> {
+    return this.service.findAll(state);
+  }
+
+  @Query(() => Breaker, { nullable: true, description: 'The named breaker, or null.' })
+  breaker(@Args() { name }: BreakerNameArgs): Promise<Breaker | null> {
+    return this.service.findOne(name);
+  }
+
+  @Mutation(() => Breaker, { description: 'Creates a breaker; an existing name comes back unchanged.' })
+  registerBreaker(@Args() { input }: RegisterBreakerArgs): Promise<Breaker> {
+    return this.service.register(input.name, input.config);
+  }
+
+  @Mutation(() => Breaker, { description: 'Changes settings; those left out keep their value.' })
+  updateBreakerConfig(@Args() { name, config, reason }: UpdateBreakerConfigArgs): Promise<Breaker> {
+    return this.service.updateConfig(name, config, { reason });
+  }
+
+  @Mutation(() => Breaker)
+  recordOutcome(@Args() { input }: RecordOutcomeArgs): Promise<Breaker> {
+    return this.service.recordOutcome(input);
+  }
+
+  @Mutation(() => RecordOutcomesResult, {
+    description: 'Applies a batch in one transaction, in order, all or nothing.',
+  })
+  recordOutcomes(@Args() { outcomes }: RecordOutcomesArgs): Promise<RecordOutcomesResult> {
+    return this.service.recordOutcomes(outcomes);
+  }
+
+  @Mutation(() => Permission, {
+    description: 'Whether a call may go ahead now; in HALF_OPEN this takes a trial permit.',
+  })
+  acquirePermission(@Args() { breakerName }: AcquirePermissionArgs): Promise<Permission> {
+    return this.service.acquirePermission(breakerName);
+  }
+
+  @Mutation(() => Breaker, { description: 'Back to CLOSED from any state; metrics and history are kept.' })
+  resetBreaker(@Args() { name, reason }: AdminActionArgs): Promise<Breaker> {
+    return this.service.reset(name, { reason });
+  }
+
+  @Mutation(() => Breaker, { description: 'FORCED_OPEN: permits nothing and never moves by itself.' })
+  forceOpenBreaker(@Args() { name, reason }: AdminActionArgs): Promise<Breaker> {
+    return this.service.forceOpen(name, { reason });
+  }
+
+  @Mutation(() => Breaker, { description: 'DISABLED: permits everything, counts every outcome, never trips.' })
+  disableBreaker(@Args() { name, reason }: AdminActionArgs): Promise<Breaker> {
+    return this.service.disable(name, { reason });
+  }
+}

@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
+import { AppError } from '../common/errors/app-error';
+import { Breaker, Permission, RecordOutcomesResult } from './breaker.model';
+import { BreakerCommand, BreakerCommands } from './breaker-commands.service';
+import { BreakerStore } from './breaker.store';
+import { toBreakerView } from './breaker.view';
+import { BreakerConfigInput } from './dto/breaker-config.input';
+import { OutcomeInput } from './dto/outcome.input';
+import {
+  AdminContext,
+  BreakerConfigPatch,
+  BreakerState,
+  EMPTY_METRICS,
+  evolve,
+  initialSnapshot,
+  InvalidConfigError,
+  resolveConfig,
+} from './engine';
+
+/** Registration, reporting and admin control of persisted breakers. */
+@Injectable()
+export class BreakersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: BreakerStore,
+    private readonly commands: BreakerCommands,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The named breaker, or null. */
+  async findOne(name: string): Promise<Breaker | null> {
+    const breaker = await this.store.findByName(this.dataSource.manager, name);
+    return breaker ? toBreakerView(breaker, this.clock.now()) : null;
+  }
+
+  /** All breakers, by name, optionally only those in `state`. */
+  async findAll(state?: BreakerState | null): Promise<Breaker[]> {
+    const now = this.clock.now();
+    return (await this.store.findAll(this.dataSource.manager, state)).map((b) => toBreakerView(b, now));
+  }
+
+  /** Creates the breaker; an existing name comes back unchanged, whatever config is asked for. */
+  async register(name: string, patch: BreakerConfigInput | null | undefined): Promise<Breaker> {
+    const config = withField('input.config', () => resolveConfig(patch as BreakerConfigPatch));
+    const now = this.clock.now();
+    await this.dataSource.transaction((manager) =>
+      this.store.insertIfAbsent(manager, name, {
+        config,
+        snapshot: initialSnapshot(config, now),
+        metrics: EMPTY_METRICS,
+      }),
+    );
+    return this.require(name);
+  }
+
+  /** Merges the patch over the breaker's config, validated as a whole, and records CONFIG_CHANGED. */
+  async updateConfig(name: string, patch: BreakerConfigInput, admin: AdminContext): Promise<Breaker> {
+    return this.applyOne(name, (breaker) => ({
+      type: 'CONFIGURE',
+      config: withField('config', () => resolveConfig(patch as BreakerConfigPatch, breaker.record.config)),
+      admin,
+    }));
+  }
+
+  /** Applies a batch of outcomes in one transaction, in order per breaker, all or nothing. */
+  async recordOutcomes(outcomes: readonly OutcomeInput[]): Promise<RecordOutcomesResult> {
+    if (outcomes.length === 0) return { accepted: 0, breakers: [] };
+    const done = await this.commands.apply(
+      outcomes.map((o) => ({ name: o.breakerName, input: { type: 'OUTCOME', success: o.success } as const })),
+    );
+    return { accepted: outcomes.length, breakers: done.breakers.map((b) => toBreakerView(b, done.now)) };
+  }
+
+  async recordOutcome(outcome: OutcomeInput): Promise<Breaker> {
+    const [breaker] = (await this.recordOutcomes([outcome])).breakers;
+    return breaker;
+  }
+
+  /**
+   * Asks whether a call may go ahead. Most answers change nothing (a CLOSED breaker permits,
+   * an OPEN one that is not due refuses) and need no lock; only a permit taken in HALF_OPEN,
+   * or a due half-open, goes through the locked write path.
+   */
+  async acquirePermission(name: string): Promise<Permission> {
+    const breaker = await this.store.findByName(this.dataSource.manager, name);
+    if (!breaker) throw AppError.notFound(`unknown breaker: "${name}"`);
+    const preview = evolve(breaker.record, { type: 'ACQUIRE' }, this.clock.now());
+    if (preview.snapshot === breaker.record.snapshot) {
+      return { permitted: preview.permitted === true, state: preview.snapshot.state };
+    }
+    const done = await this.commands.apply([{ name, input: { type: 'ACQUIRE' } }]);
+    return { permitted: done.results[0].permitted === true, state: done.breakers[0].record.snapshot.state };
+  }
+
+  reset(name: string, admin: AdminContext): Promise<Breaker> {
+    return this.applyOne(name, { type: 'RESET', admin });
+  }
+
+  forceOpen(name: string, admin: AdminContext): Promise<Breaker> {
+    return this.applyOne(name, { type: 'FORCE_OPEN', admin });
+  }
+
+  disable(name: string, admin: AdminContext): Promise<Breaker> {
+    return this.applyOne(name, { type: 'DISABLE', admin });
+  }
+
+  private async applyOne(name: string, input: BreakerCommand['input']): Promise<Breaker> {
+    const done = await this.commands.apply([{ name, input }]);
+    return toBreakerView(done.breakers[0], done.now);
+  }
+
+  private async require(name: string): Promise<Breaker> {
+    const breaker = await this.findOne(name);
+    if (!breaker) throw AppError.notFound(`unknown breaker: "${name}"`);
+    return breaker;
+  }
+}
+
+/** Runs a config resolution, reporting an invalid setting as BAD_USER_INPUT at `prefix.<setting>`. */
+function withField<T>(prefix: string, resolve: () => T): T {
+  try {
+    return resolve();
+  } catch (error) {
+    if (error instanceof InvalidConfigError) throw AppError.badInput(`${prefix}.${error.field}`, error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,89 @@
+import { ArgsType, Field } from '@nestjs/graphql';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsEnum, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { BreakerState } from '../engine';
+import { BreakerConfigInput } from './breaker-config.input';
+import { IsBreakerName } from './breaker-name';
+import { OutcomeInput } from './outcome.input';
+import { RegisterBreakerInput } from './register-breaker.input';
+
+export const MAX_BATCH_SIZE = 10_000;
+
+@ArgsType()
+export class BreakersArgs {
+  @Field(() => BreakerState, { nullable: true, description: 'Only breakers in this state.' })
+  @IsOptional()
+  @IsEnum(BreakerState)
+  state?: BreakerState | null;
+}
+
+@ArgsType()
+export class BreakerNameArgs {
+  @Field()
+  @IsBreakerName()
+  name: string;
+}
+
+@ArgsType()
+export class AcquirePermissionArgs {
+  @Field()
+  @IsBreakerName()
+  breakerName: string;
+}
+
+@ArgsType()
+export class AdminActionArgs {
+  @Field()
+  @IsBreakerName()
+  name: string;
+
+  @Field(() => String, { nullable: true, description: 'Why; recorded in the event. At most 2000 characters.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string | null;
+}
+
+@ArgsType()
+export class UpdateBreakerConfigArgs {
+  @Field()
+  @IsBreakerName()
+  name: string;
+
+  @Field(() => BreakerConfigInput)
+  @ValidateNested()
+  @Type(() => BreakerConfigInput)
+  config: BreakerConfigInput;
+
+  @Field(() => String, { nullable: true, description: 'Why; recorded in the event. At most 2000 characters.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string | null;
+}
+
+@ArgsType()
+export class RegisterBreakerArgs {
+  @Field(() => RegisterBreakerInput)
+  @ValidateNested()
+  @Type(() => RegisterBreakerInput)
+  input: RegisterBreakerInput;
+}
+
+@ArgsType()
+export class RecordOutcomeArgs {
+  @Field(() => OutcomeInput)
+  @ValidateNested()
+  @Type(() => OutcomeInput)
+  input: OutcomeInput;
+}
+
+@ArgsType()
+export class RecordOutcomesArgs {
+  @Field(() => [OutcomeInput], { description: `Up to ${MAX_BATCH_SIZE} outcomes, applied in order, all or nothing.` })
+  @IsArray()
+  @ArrayMaxSize(MAX_BATCH_SIZE, { message: `must hold at most ${MAX_BATCH_SIZE} outcomes` })
+  @ValidateNested({ each: true })
+  @Type(() => OutcomeInput)
+  outcomes: OutcomeInput[];
+}

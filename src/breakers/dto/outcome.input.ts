@@ -1,0 +1,26 @@
+import { Field, Float, InputType } from '@nestjs/graphql';
+import { IsBoolean, IsNumber, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { IsBreakerName } from './breaker-name';
+
+@InputType()
+export class OutcomeInput {
+  @Field()
+  @IsBreakerName()
+  breakerName: string;
+
+  @Field()
+  @IsBoolean()
+  success: boolean;
+
+  @Field(() => Float, { nullable: true, description: 'How long the call took; a finite number ≥ 0.' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'must be a finite number' })
+  @Min(0)
+  durationMs?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'What went wrong; at most 2000 characters.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  error?: string | null;
+}

@@ -1,0 +1,16 @@
+import { QueryRunner } from 'typeorm';
+
+/** Keys of the cluster-wide Postgres advisory locks this platform takes. One place, so no two features collide. */
+export enum AdvisoryLock {
+  MIGRATIONS = 72_420_001,
+}
+
+/** Runs `work` while holding a session advisory lock on the given runner's connection, waiting for it if held. */
+export async function withAdvisoryLock<T>(runner: QueryRunner, key: AdvisoryLock, work: () => Promise<T>): Promise<T> {
+  await runner.query('SELECT pg_advisory_lock($1)', [key]);
+  try {
+    return await work();
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [key]);
+  }
+}

@@ -1,0 +1,32 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+/** An embedded PGlite database served over the Postgres wire protocol on a loopback port. */
+export interface EmbeddedPostgres {
+  readonly url: string;
+  readonly directory: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens (or creates) the PGlite database under `dataDir` and serves it on 127.0.0.1 at a free port,
+ * so that the app reaches it through `pg` exactly as it reaches a real Postgres.
+ * PGlite serves one connection at a time: its clients must use a pool of one.
+ */
+export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
+  const directory = join(dataDir, 'pglite');
+  await mkdir(directory, { recursive: true });
+  const db = await PGlite.create(directory);
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
+  await server.start();
+  return {
+    url: `postgresql://postgres@${server.getServerConn()}/postgres`,
+    directory,
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}

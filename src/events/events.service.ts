@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppError } from '../common/errors/app-error';
+import { decodeEventCursor, encodeEventCursor } from '../common/pagination/cursor';
+import { BreakerEventsArgs } from './dto/breaker-events.args';
+import { EventStore } from './event.store';
+import { RecoveryEventConnection } from './recovery-event.model';
+
+/** Reads the recovery event history. */
+@Injectable()
+export class EventsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: EventStore,
+  ) {}
+
+  /** One page of events, keyset-paginated by id; an unknown breaker is NOT_FOUND. */
+  async page(args: BreakerEventsArgs): Promise<RecoveryEventConnection> {
+    const afterId = args.after ? decodeEventCursor(args.after) : undefined;
+    const manager = this.dataSource.manager;
+    const rows = await this.store.page(manager, {
+      breakerName: args.breakerName ?? undefined,
+      types: args.types ?? undefined,
+      afterId,
+      order: args.order,
+      limit: args.first,
+    });
+    if (rows.length === 0 && args.breakerName && !(await this.store.breakerExists(manager, args.breakerName))) {
+      throw AppError.notFound(`unknown breaker: "${args.breakerName}"`);
+    }
+    const page = rows.slice(0, args.first);
+    const edges = page.map((node) => ({ cursor: encodeEventCursor(node.id), node }));
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: rows.length > args.first,
+        endCursor: edges.length ? edges[edges.length - 1].cursor : null,
+      },
+    };
+  }
+}

@@ -1,0 +1,36 @@
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { BreakerEntity } from '../breakers/breaker.entity';
+import { BreakerState, RecoveryEventType } from '../breakers/engine';
+
+/** A row of `recovery_events`: append-only; ids grow in commit order per breaker. */
+@Entity('recovery_events')
+export class RecoveryEventEntity {
+  /** bigserial: kept as a string, since it may outgrow a JS number's exact range. */
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id: string;
+
+  @Column({ name: 'breaker_id', type: 'integer' })
+  breakerId: number;
+
+  @ManyToOne(() => BreakerEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'breaker_id' })
+  breaker: BreakerEntity;
+
+  @Column({ type: 'text' })
+  type: RecoveryEventType;
+
+  @Column({ name: 'occurred_at', type: 'timestamptz' })
+  occurredAt: Date;
+
+  @Column({ name: 'duration_since_last_ms', type: 'double precision', nullable: true })
+  durationSinceLastMs: number | null;
+
+  @Column({ name: 'from_state', type: 'text', nullable: true })
+  fromState: BreakerState | null;
+
+  @Column({ name: 'to_state', type: 'text', nullable: true })
+  toState: BreakerState | null;
+
+  @Column({ type: 'jsonb' })
+  info: Record<string, unknown>;
+}
