@@ -1,11 +1,32 @@
-/** Unit tests (*.spec.ts beside the code) and end-to-end tests (test/*.e2e-spec.ts against a real database). */
+/**
+ * Unit tests (*.spec.ts beside the code) and end-to-end tests (test/*.e2e-spec.ts against a real database).
+ *
+ * NestJS 12 ships as ES modules, which Jest on Node 20 cannot `require`. SWC compiles our
+ * TypeScript and those packages to CommonJS for the test run; `tsc` type-checks separately
+ * (`npm run typecheck`, part of `npm test`).
+ */
+const swc = (syntax) => [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: syntax === 'typescript' ? { syntax, decorators: true } : { syntax },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+  },
+];
+
 module.exports = {
   testEnvironment: 'node',
-  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testRegex: '\\.(e2e-)?spec\\.ts$',
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    '^.+\\.ts$': swc('typescript'),
+    '^.+\\.m?js$': swc('ecmascript'),
   },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|peek-readable|uint8array-extras|@tokenizer)/)'],
   testTimeout: 60000,
 };

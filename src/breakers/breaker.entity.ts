@@ -1,4 +1,5 @@
 import { Column, Entity, OneToOne, PrimaryGeneratedColumn } from 'typeorm';
+import type { Relation } from 'typeorm';
 import { BreakerState } from './engine';
 import { RecoveryMetricsEntity } from '../metrics/recovery-metrics.entity';
 
@@ -65,5 +66,5 @@ export class BreakerEntity {
   updatedAt: Date;
 
   @OneToOne(() => RecoveryMetricsEntity, (metrics) => metrics.breaker)
-  metrics: RecoveryMetricsEntity;
+  metrics: Relation<RecoveryMetricsEntity>;
 }

@@ -1,4 +1,5 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import type { Relation } from 'typeorm';
 import { BreakerEntity } from '../breakers/breaker.entity';
 import { BreakerState, RecoveryEventType } from '../breakers/engine';
 
@@ -14,7 +15,7 @@ export class RecoveryEventEntity {
 
   @ManyToOne(() => BreakerEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'breaker_id' })
-  breaker: BreakerEntity;
+  breaker: Relation<BreakerEntity>;
 
   @Column({ type: 'text' })
   type: RecoveryEventType;

@@ -1,4 +1,5 @@
 import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn } from 'typeorm';
+import type { Relation } from 'typeorm';
 import { BreakerEntity } from '../breakers/breaker.entity';
 import { bigintAsNumber } from '../database/column-transformers';
 
@@ -10,7 +11,7 @@ export class RecoveryMetricsEntity {
 
   @OneToOne(() => BreakerEntity, (breaker) => breaker.metrics, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'breaker_id' })
-  breaker: BreakerEntity;
+  breaker: Relation<BreakerEntity>;
 
   @Column({ name: 'total_calls', type: 'bigint', transformer: bigintAsNumber })
   totalCalls: number;

@@ -69,14 +69,26 @@ describe('CircuitBreaker construction', () => {
   it('defaults to the name "default" and the platform defaults', () => {
     const breaker = new CircuitBreaker({ clock: () => T0 });
     expect(breaker.name).toBe('default');
-    expect(breaker.config).toEqual({ failureThreshold: 5, openTimeoutMs: 30_000, maxOpenTimeoutMs: 60_000, halfOpenMaxCalls: 1, successThreshold: 1 });
+    expect(breaker.config).toEqual({
+      failureThreshold: 5,
+      openTimeoutMs: 30_000,
+      maxOpenTimeoutMs: 60_000,
+      halfOpenMaxCalls: 1,
+      successThreshold: 1,
+    });
     expect(breaker.snapshot).toEqual(initialSnapshot(breaker.config, T0));
     expect(breaker.metrics).toEqual(EMPTY_METRICS);
   });
 
   it('takes a partial config over the defaults and validates it', () => {
     const { breaker } = makeBreaker();
-    expect(breaker.config).toEqual({ failureThreshold: 3, openTimeoutMs: 1000, maxOpenTimeoutMs: 8000, halfOpenMaxCalls: 1, successThreshold: 1 });
+    expect(breaker.config).toEqual({
+      failureThreshold: 3,
+      openTimeoutMs: 1000,
+      maxOpenTimeoutMs: 8000,
+      halfOpenMaxCalls: 1,
+      successThreshold: 1,
+    });
     expect(() => new CircuitBreaker({ config: { failureThreshold: 0 } })).toThrow(InvalidConfigError);
     expect(() => new CircuitBreaker({ config: { openTimeoutMs: 99 } })).toThrow(InvalidConfigError);
   });
@@ -140,7 +152,12 @@ describe('CircuitBreaker.execute', () => {
     expect(fn).toHaveBeenCalledTimes(1);
     expect(breaker.state).toBe(BreakerState.CLOSED);
     expect(breaker.snapshot.currentOpenTimeoutMs).toBe(1000);
-    expect(breaker.metrics).toMatchObject({ recoveryAttempts: 1, successfulRecoveries: 1, totalRecoveryTimeMs: 1000, lastRecoveryAt: T0 + 1000 });
+    expect(breaker.metrics).toMatchObject({
+      recoveryAttempts: 1,
+      successfulRecoveries: 1,
+      totalRecoveryTimeMs: 1000,
+      lastRecoveryAt: T0 + 1000,
+    });
   });
 
   it('reading state after the open period moves the breaker to HALF_OPEN', async () => {
@@ -181,7 +198,10 @@ describe('CircuitBreaker.execute', () => {
     const first = breaker.execute(() => trial.promise);
     expect(breaker.snapshot.state).toBe(BreakerState.HALF_OPEN);
     const second = jest.fn(() => 'second');
-    await expect(breaker.execute(second)).rejects.toMatchObject({ name: 'BreakerOpenError', state: BreakerState.HALF_OPEN });
+    await expect(breaker.execute(second)).rejects.toMatchObject({
+      name: 'BreakerOpenError',
+      state: BreakerState.HALF_OPEN,
+    });
     expect(second).not.toHaveBeenCalled();
     trial.resolve('first');
     await expect(first).resolves.toBe('first');
@@ -221,18 +241,43 @@ describe('CircuitBreaker monitoring', () => {
       T.CIRCUIT_CLOSED,
     ]);
     expect(monitor.events.every((e) => e.breakerName === 'inventory')).toBe(true);
-    expect(monitor.events.map((e) => e.at)).toEqual([T0, T0 + 1000, T0 + 1000, T0 + 1000, T0 + 1000, T0 + 3000, T0 + 3000, T0 + 3000, T0 + 3000]);
-    expect(monitor.events[8]).toMatchObject({ fromState: BreakerState.HALF_OPEN, toState: BreakerState.CLOSED, info: { recoveryTimeMs: 3000 } });
+    expect(monitor.events.map((e) => e.at)).toEqual([
+      T0,
+      T0 + 1000,
+      T0 + 1000,
+      T0 + 1000,
+      T0 + 1000,
+      T0 + 3000,
+      T0 + 3000,
+      T0 + 3000,
+      T0 + 3000,
+    ]);
+    expect(monitor.events[8]).toMatchObject({
+      fromState: BreakerState.HALF_OPEN,
+      toState: BreakerState.CLOSED,
+      info: { recoveryTimeMs: 3000 },
+    });
 
     // exactly what the pure engine produces for the same inputs at the same times
     const F: BreakerInput = { type: 'OUTCOME', success: false };
     const A: BreakerInput = { type: 'ACQUIRE' };
     const script: [BreakerInput, number][] = [
-      [A, T0], [F, T0], [A, T0], [F, T0], [A, T0], [F, T0],
-      [A, T0 + 1000], [F, T0 + 1000],
-      [A, T0 + 3000], [{ type: 'OUTCOME', success: true }, T0 + 3000],
+      [A, T0],
+      [F, T0],
+      [A, T0],
+      [F, T0],
+      [A, T0],
+      [F, T0],
+      [A, T0 + 1000],
+      [F, T0 + 1000],
+      [A, T0 + 3000],
+      [{ type: 'OUTCOME', success: true }, T0 + 3000],
     ];
-    let record: BreakerRecord = { snapshot: initialSnapshot(breaker.config, T0), config: breaker.config, metrics: EMPTY_METRICS };
+    let record: BreakerRecord = {
+      snapshot: initialSnapshot(breaker.config, T0),
+      config: breaker.config,
+      metrics: EMPTY_METRICS,
+    };
     const expected: EngineEvent[] = [];
     for (const [input, now] of script) {
       const r = evolve(record, input, now);
@@ -268,7 +313,13 @@ describe('CircuitBreaker monitoring', () => {
     const monitor = new RecordingMonitor();
     const breaker = CircuitBreaker.withMonitoring(2, 60_000, monitor, 'legacy-service');
     expect(breaker.name).toBe('legacy-service');
-    expect(breaker.config).toEqual({ failureThreshold: 2, openTimeoutMs: 60_000, maxOpenTimeoutMs: 120_000, halfOpenMaxCalls: 1, successThreshold: 1 });
+    expect(breaker.config).toEqual({
+      failureThreshold: 2,
+      openTimeoutMs: 60_000,
+      maxOpenTimeoutMs: 120_000,
+      halfOpenMaxCalls: 1,
+      successThreshold: 1,
+    });
     await expect(breaker.execute(() => 'ok')).resolves.toBe('ok');
     await expect(breaker.execute(rejecting)).rejects.toThrow('down');
     expect(monitor.events).toEqual([]);
@@ -283,7 +334,10 @@ describe('CircuitBreaker monitoring', () => {
     });
     // real clock: a minute is far away, so the breaker refuses now
     const fn = jest.fn();
-    await expect(breaker.execute(fn)).rejects.toMatchObject({ breakerName: 'legacy-service', state: BreakerState.OPEN });
+    await expect(breaker.execute(fn)).rejects.toMatchObject({
+      breakerName: 'legacy-service',
+      state: BreakerState.OPEN,
+    });
     expect(fn).not.toHaveBeenCalled();
   });
 
@@ -300,7 +354,12 @@ describe('CircuitBreaker admin actions', () => {
     clock.now = T0 + 10;
     breaker.reset('dependency fixed');
     expect(breaker.state).toBe(BreakerState.CLOSED);
-    expect(breaker.snapshot).toMatchObject({ consecutiveFailures: 0, openUntil: null, currentOpenTimeoutMs: 1000, stateChangedAt: T0 + 10 });
+    expect(breaker.snapshot).toMatchObject({
+      consecutiveFailures: 0,
+      openUntil: null,
+      currentOpenTimeoutMs: 1000,
+      stateChangedAt: T0 + 10,
+    });
     expect(breaker.metrics).toMatchObject({ totalCalls: 3, totalFailures: 3, closedEpisodesOpenMs: 10 });
     expect(monitor.events[monitor.events.length - 1]).toMatchObject({
       type: T.CIRCUIT_RESET,
@@ -318,7 +377,10 @@ describe('CircuitBreaker admin actions', () => {
     const fn = jest.fn(() => 'x');
     for (const later of [0, 1000, 10_000_000]) {
       clock.now = T0 + later;
-      await expect(breaker.execute(fn)).rejects.toMatchObject({ name: 'BreakerOpenError', state: BreakerState.FORCED_OPEN });
+      await expect(breaker.execute(fn)).rejects.toMatchObject({
+        name: 'BreakerOpenError',
+        state: BreakerState.FORCED_OPEN,
+      });
       expect(breaker.state).toBe(BreakerState.FORCED_OPEN);
     }
     expect(fn).not.toHaveBeenCalled();
@@ -342,15 +404,33 @@ describe('CircuitBreaker admin actions', () => {
     const monitor = new RecordingMonitor();
     const { breaker } = makeBreaker({ monitor });
     breaker.configure({ failureThreshold: 1 }, 'stricter');
-    expect(breaker.config).toEqual({ failureThreshold: 1, openTimeoutMs: 1000, maxOpenTimeoutMs: 8000, halfOpenMaxCalls: 1, successThreshold: 1 });
+    expect(breaker.config).toEqual({
+      failureThreshold: 1,
+      openTimeoutMs: 1000,
+      maxOpenTimeoutMs: 8000,
+      halfOpenMaxCalls: 1,
+      successThreshold: 1,
+    });
     expect(monitor.events).toHaveLength(1);
     expect(monitor.events[0]).toMatchObject({
       type: T.CONFIG_CHANGED,
       breakerName: 'payments',
       info: {
         reason: 'stricter',
-        old: { failureThreshold: 3, openTimeoutMs: 1000, maxOpenTimeoutMs: 8000, halfOpenMaxCalls: 1, successThreshold: 1 },
-        new: { failureThreshold: 1, openTimeoutMs: 1000, maxOpenTimeoutMs: 8000, halfOpenMaxCalls: 1, successThreshold: 1 },
+        old: {
+          failureThreshold: 3,
+          openTimeoutMs: 1000,
+          maxOpenTimeoutMs: 8000,
+          halfOpenMaxCalls: 1,
+          successThreshold: 1,
+        },
+        new: {
+          failureThreshold: 1,
+          openTimeoutMs: 1000,
+          maxOpenTimeoutMs: 8000,
+          halfOpenMaxCalls: 1,
+          successThreshold: 1,
+        },
       },
     });
     await failTimes(breaker, 1);

@@ -1,0 +1,69 @@
+import { RunningApp, startApp } from '../../src/bootstrap';
+import { Clock } from '../../src/common/clock';
+import { loadConfig } from '../../src/config/app-config';
+import { TestDatabase } from './test-database';
+
+export interface TestAppOptions {
+  readonly clock?: Clock;
+  /** Extra environment, e.g. HALF_OPEN_SWEEP_INTERVAL_MS. */
+  readonly env?: Record<string, string>;
+}
+
+/** Starts the real app on a free loopback port against the test's database. */
+export function startTestApp(db: TestDatabase, options: TestAppOptions = {}): Promise<RunningApp> {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ...db.env, ...options.env });
+  return startApp(config, { clock: options.clock, logger: false });
+}
+
+export interface GraphqlResponse<T> {
+  readonly status: number;
+  readonly data: T | null;
+  readonly errors?: { message: string; extensions?: { code?: string; field?: string } }[];
+}
+
+/** Posts one GraphQL operation over HTTP, as any client would. */
+export async function gql<T = any>(app: RunningApp | string, query: string, variables?: Record<string, unknown>): Promise<GraphqlResponse<T>> {
+  const base = typeof app === 'string' ? app : app.url;
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: GraphqlResponse<T>['errors'] };
+  return { status: response.status, data: body.data ?? null, errors: body.errors };
+}
+
+/** Like gql, but fails the test on any GraphQL error. */
+export async function gqlOk<T = any>(app: RunningApp | string, query: string, variables?: Record<string, unknown>): Promise<T> {
+  const result = await gql<T>(app, query, variables);
+  if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+  return result.data as T;
+}
+
+/** The `extensions.code` of the first error, for asserting on the error vocabulary. */
+export function errorCode(result: GraphqlResponse<unknown>): string | undefined {
+  return result.errors?.[0]?.extensions?.code;
+}
+
+export const BREAKER_FIELDS = `
+  name state consecutiveFailures stateChangedAt openUntil currentOpenTimeoutMs
+  config { failureThreshold openTimeoutMs maxOpenTimeoutMs halfOpenMaxCalls successThreshold }
+  metrics {
+    breakerName totalCalls totalFailures recoveryAttempts successfulRecoveries failedRecoveries
+    averageRecoveryTimeMs circuitOpenDurationMs lastFailureAt lastRecoveryAt
+  }`;
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `check` until it answers a value that is not undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 5000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(everyMs);
+  }
+}
