@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { decodeEventCursor, encodeEventCursor } from '../common/pagination/cursor';
-import { BreakerEventsArgs } from './dto/breaker-events.args';
+import { SortOrder } from '../common/pagination/sort-order';
+import { BreakerEventsArgs, DEFAULT_PAGE_SIZE } from './dto/breaker-events.args';
 import { EventStore } from './event.store';
 import { RecoveryEventConnection } from './recovery-event.model';
 
@@ -16,24 +17,25 @@ export class EventsService {
 
   /** One page of events, keyset-paginated by id; an unknown breaker is NOT_FOUND. */
   async page(args: BreakerEventsArgs): Promise<RecoveryEventConnection> {
+    const first = args.first ?? DEFAULT_PAGE_SIZE;
     const afterId = args.after ? decodeEventCursor(args.after) : undefined;
     const manager = this.dataSource.manager;
     const rows = await this.store.page(manager, {
       breakerName: args.breakerName ?? undefined,
       types: args.types ?? undefined,
       afterId,
-      order: args.order,
-      limit: args.first,
+      order: args.order ?? SortOrder.DESC,
+      limit: first,
     });
     if (rows.length === 0 && args.breakerName && !(await this.store.breakerExists(manager, args.breakerName))) {
       throw AppError.notFound(`unknown breaker: "${args.breakerName}"`);
     }
-    const page = rows.slice(0, args.first);
+    const page = rows.slice(0, first);
     const edges = page.map((node) => ({ cursor: encodeEventCursor(node.id), node }));
     return {
       edges,
       pageInfo: {
-        hasNextPage: rows.length > args.first,
+        hasNextPage: rows.length > first,
         endCursor: edges.length ? edges[edges.length - 1].cursor : null,
       },
     };

@@ -5,6 +5,7 @@ import { IsBreakerName } from '../../breakers/dto/breaker-name';
 import { RecoveryEventType } from '../../breakers/engine';
 
 export const MAX_PAGE_SIZE = 500;
+export const DEFAULT_PAGE_SIZE = 50;
 
 @ArgsType()
 export class BreakerEventsArgs {
@@ -20,11 +21,16 @@ export class BreakerEventsArgs {
   @IsEnum(RecoveryEventType, { each: true })
   types?: RecoveryEventType[] | null;
 
-  @Field(() => Int, { defaultValue: 50, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` })
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: DEFAULT_PAGE_SIZE,
+    description: `Page size, 1 to ${MAX_PAGE_SIZE}.`,
+  })
+  @IsOptional()
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)
-  first: number = 50;
+  first?: number | null = DEFAULT_PAGE_SIZE;
 
   @Field(() => String, { nullable: true, description: "The previous page's endCursor." })
   @IsOptional()
@@ -33,9 +39,11 @@ export class BreakerEventsArgs {
   after?: string | null;
 
   @Field(() => SortOrder, {
+    nullable: true,
     defaultValue: SortOrder.DESC,
     description: 'DESC: newest first. ASC: oldest first, for resuming a feed.',
   })
+  @IsOptional()
   @IsEnum(SortOrder)
-  order: SortOrder = SortOrder.DESC;
+  order?: SortOrder | null = SortOrder.DESC;
 }
