@@ -23,12 +23,21 @@ export class BreakerStore {
     return (await query.getMany()).map(toStoredBreaker);
   }
 
-  /** Reads and row-locks the named breakers, in id order so that concurrent batches cannot deadlock. */
+  /**
+   * Row-locks the named breakers, in id order so that concurrent batches cannot deadlock, then reads them.
+   * Two statements on purpose: under READ COMMITTED a locking SELECT that joins another table
+   * re-reads only the locked rows after waiting, and would hand back stale metrics; the second
+   * statement takes a fresh snapshot, after the lock, and sees every committed write.
+   */
   async lockByNames(manager: EntityManager, names: readonly string[]): Promise<Map<string, StoredBreaker>> {
+    const locked = await queryRows<{ id: number }>(
+      manager,
+      'SELECT id FROM breakers WHERE name = ANY($1) ORDER BY id FOR UPDATE',
+      [names],
+    );
+    if (locked.length === 0) return new Map();
     const rows = await this.select(manager)
-      .where('b.name = ANY(:names)', { names })
-      .orderBy('b.id')
-      .setLock('pessimistic_write', undefined, ['b'])
+      .where('b.id = ANY(:ids)', { ids: locked.map((row) => row.id) })
       .getMany();
     return new Map(rows.map((row) => [row.name, toStoredBreaker(row)]));
   }
