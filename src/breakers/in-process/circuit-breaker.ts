@@ -46,14 +46,15 @@ export class CircuitBreaker {
     this.record = { snapshot: initialSnapshot(config, this.clock()), config, metrics: EMPTY_METRICS };
   }
 
-  /** The seed's `new_with_monitoring(failure_threshold, timeout, monitor, service_name)`. */
+  /** The seed's `new_with_monitoring(failure_threshold, timeout, monitor, service_name)`; `clock` is for tests. */
   static withMonitoring(
     failureThreshold: number,
     openTimeoutMs: number,
     monitor: RecoveryMonitor,
     serviceName: string,
+    clock?: () => number,
   ): CircuitBreaker {
-    return new CircuitBreaker({ name: serviceName, config: { failureThreshold, openTimeoutMs }, monitor });
+    return new CircuitBreaker({ name: serviceName, config: { failureThreshold, openTimeoutMs }, monitor, clock });
   }
 
   /** Runs `fn` if the breaker permits it, and records how it went. Throws BreakerOpenError when refused. */
