@@ -21,7 +21,8 @@ const swc = (syntax) => [
 module.exports = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
-  roots: ['<rootDir>/src', '<rootDir>/test'],
+  // TEST_ROOT=src or TEST_ROOT=test narrows a run to the unit or the end-to-end tests (see package.json).
+  roots: process.env.TEST_ROOT ? [`<rootDir>/${process.env.TEST_ROOT}`] : ['<rootDir>/src', '<rootDir>/test'],
   testRegex: '\\.(e2e-)?spec\\.ts$',
   transform: {
     '^.+\\.ts$': swc('typescript'),

@@ -38,8 +38,11 @@ describe('recovery cycle (e2e)', () => {
 
   it('opens, half-opens by itself, fails a recovery with a doubled period, then recovers with exact metrics', async () => {
     const name = 'payments.api';
-    await gqlOk(app, `mutation { registerBreaker(input: { name: "${name}", config: {
-      failureThreshold: 3, openTimeoutMs: 400, maxOpenTimeoutMs: 700, halfOpenMaxCalls: 2, successThreshold: 2 } }) { name } }`);
+    await gqlOk(
+      app,
+      `mutation { registerBreaker(input: { name: "${name}", config: {
+      failureThreshold: 3, openTimeoutMs: 400, maxOpenTimeoutMs: 700, halfOpenMaxCalls: 2, successThreshold: 2 } }) { name } }`,
+    );
 
     // CLOSED: failures count, a success resets, the threshold opens.
     expect((await report(name, false)).consecutiveFailures).toBe(1);
@@ -121,7 +124,10 @@ describe('recovery cycle (e2e)', () => {
 
   it('counts the current open episode in circuitOpenDurationMs up to now', async () => {
     const name = 'inventory';
-    await gqlOk(app, `mutation { registerBreaker(input: { name: "${name}", config: { failureThreshold: 1, openTimeoutMs: 60000 } }) { name } }`);
+    await gqlOk(
+      app,
+      `mutation { registerBreaker(input: { name: "${name}", config: { failureThreshold: 1, openTimeoutMs: 60000 } }) { name } }`,
+    );
     await report(name, false);
     const first = (await breaker(name)).metrics.circuitOpenDurationMs;
     await sleep(150);

@@ -57,6 +57,9 @@ export class BreakersService {
 
   /** Merges the patch over the breaker's config, validated as a whole, and records CONFIG_CHANGED. */
   async updateConfig(name: string, patch: BreakerConfigInput, admin: AdminContext): Promise<Breaker> {
+    if (Object.values(patch).every((value) => value === undefined || value === null)) {
+      throw AppError.badInput('config', 'give at least one setting to change');
+    }
     return this.applyOne(name, (breaker) => ({
       type: 'CONFIGURE',
       config: withField('config', () => resolveConfig(patch as BreakerConfigPatch, breaker.record.config)),

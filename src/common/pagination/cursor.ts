@@ -1,6 +1,7 @@
 import { AppError } from '../errors/app-error';
 
 const PREFIX = 'event:';
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
 
 /** An opaque cursor for a recovery event id. */
 export function encodeEventCursor(id: string): string {
@@ -11,6 +12,6 @@ export function encodeEventCursor(id: string): string {
 export function decodeEventCursor(cursor: string, field = 'after'): string {
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
   const id = decoded.startsWith(PREFIX) ? decoded.slice(PREFIX.length) : '';
-  if (!/^[0-9]{1,19}$/.test(id)) throw AppError.badInput(field, 'is not a valid cursor');
+  if (!/^[0-9]{1,19}$/.test(id) || BigInt(id) > MAX_BIGINT) throw AppError.badInput(field, 'is not a valid cursor');
   return id;
 }
