@@ -14,6 +14,8 @@ import { DatabaseConnection } from './database/database-connection';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { PubSubModule } from './pubsub/pubsub.module';
+import { graphqlContext } from './common/graphql-context';
 
 export interface AppModuleOptions {
   readonly config: AppConfig;
@@ -30,6 +32,7 @@ export class AppModule {
       imports: [
         CommonModule.forRoot(config, clock),
         DatabaseModule.forRoot(database),
+        PubSubModule.forRoot(database),
         ScheduleModule.forRoot(),
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,
@@ -39,6 +42,8 @@ export class AppModule {
           playground: false,
           includeStacktraceInErrorResponses: false,
           formatError: formatGraphqlError,
+          subscriptions: { 'graphql-ws': { path: '/graphql' } },
+          context: graphqlContext,
         }),
         BreakersModule,
         EventsModule,

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
+import { inTransaction } from '../database/transaction';
 import { EventStore, NewEvent } from '../events/event.store';
+import { RecoveryEventPublisher } from '../events/recovery-event.publisher';
 import { StoredEvent } from '../events/stored-event';
 import { BreakerStore } from './breaker.store';
 import { BreakerInput, evolve, EvolveResult } from './engine';
@@ -26,8 +28,9 @@ export interface CommandsOutcome {
 
 /**
  * Runs engine inputs against persisted breakers: one transaction, the rows locked with
- * SELECT … FOR UPDATE, the new state, metrics and events written before commit. Whatever
- * it answers has committed; any error rolls the whole call back.
+ * SELECT … FOR UPDATE, the new state, metrics and events written before commit, and the events
+ * published so that subscribers hear of them on commit only. Whatever it answers has committed;
+ * any error rolls the whole call back.
  */
 @Injectable()
 export class BreakerCommands {
@@ -35,12 +38,14 @@ export class BreakerCommands {
     private readonly dataSource: DataSource,
     private readonly breakers: BreakerStore,
     private readonly events: EventStore,
+    private readonly publisher: RecoveryEventPublisher,
     private readonly clock: Clock,
   ) {}
 
   /** Applies the commands in order, all or nothing. An unknown name refuses the whole call with NOT_FOUND. */
   async apply(commands: readonly BreakerCommand[]): Promise<CommandsOutcome> {
-    return this.dataSource.transaction(async (manager) => {
+    return inTransaction(this.dataSource, async (tx) => {
+      const { manager } = tx;
       const names = [...new Set(commands.map((c) => c.name))];
       const locked = await this.breakers.lockByNames(manager, names);
       const missing = names.filter((name) => !locked.has(name));
@@ -65,6 +70,7 @@ export class BreakerCommands {
       const written = await this.breakers.save(manager, changed);
       if (written.size !== changed.length) throw new Error('a locked breaker row changed under its lock');
       const events = await this.events.insertMany(manager, newEvents);
+      await this.publisher.publish(tx, events);
       return { breakers: names.map((name) => current.get(name)!), events, results, now };
     });
   }
@@ -75,7 +81,8 @@ export class BreakerCommands {
    * instances sweep at once each breaker moves exactly once. Answers how many moved, and the events committed.
    */
   async advanceDue(limit: number): Promise<{ moved: number; events: StoredEvent[] }> {
-    return this.dataSource.transaction(async (manager) => {
+    return inTransaction(this.dataSource, async (tx) => {
+      const { manager } = tx;
       const now = this.clock.now();
       const due = await this.breakers.findDue(manager, now, limit);
       const advanced = due.map((breaker) => ({ breaker, result: evolve(breaker.record, { type: 'ADVANCE' }, now) }));
@@ -92,7 +99,9 @@ export class BreakerCommands {
         .flatMap(({ breaker, result }) =>
           result.events.map((event) => ({ breakerId: breaker.id, breakerName: breaker.name, event })),
         );
-      return { moved: written.size, events: await this.events.insertMany(manager, newEvents) };
+      const events = await this.events.insertMany(manager, newEvents);
+      await this.publisher.publish(tx, events);
+      return { moved: written.size, events };
     });
   }
 }

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       dataDir: resolve('./data'),
       databasePoolSize: 10,
       halfOpenSweepIntervalMs: 200,
+      subscriberQueueLimit: 1000,
     });
   });
 
@@ -24,6 +25,7 @@ describe('loadConfig', () => {
       DATA_DIR: '/var/lib/breakers',
       DATABASE_POOL_SIZE: '20',
       HALF_OPEN_SWEEP_INTERVAL_MS: '100',
+      SUBSCRIBER_QUEUE_LIMIT: '50',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -33,6 +35,7 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/breakers',
       databasePoolSize: 20,
       halfOpenSweepIntervalMs: 100,
+      subscriberQueueLimit: 50,
     });
   });
 

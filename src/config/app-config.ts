@@ -12,6 +12,8 @@ export interface AppConfig {
   readonly databasePoolSize: number;
   /** How often each instance looks for OPEN breakers whose open period is over. */
   readonly halfOpenSweepIntervalMs: number;
+  /** Events a subscriber may fall behind by before it is disconnected. */
+  readonly subscriberQueueLimit: number;
 }
 
 /** A setting that is missing or malformed; the message names the variable. */
@@ -38,6 +40,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataDir: resolve(optional(env, 'DATA_DIR') ?? './data'),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     halfOpenSweepIntervalMs: integer(env, 'HALF_OPEN_SWEEP_INTERVAL_MS', 200, 10, 500),
+    subscriberQueueLimit: integer(env, 'SUBSCRIBER_QUEUE_LIMIT', 1000, 1, 1_000_000),
   };
 }
 

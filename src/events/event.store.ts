@@ -62,11 +62,7 @@ export class EventStore {
 
   /** One page of events; answers up to `limit + 1` rows so the caller can tell whether more follow. */
   async page(manager: EntityManager, query: EventPageQuery): Promise<StoredEvent[]> {
-    const qb = manager
-      .getRepository(RecoveryEventEntity)
-      .createQueryBuilder('e')
-      .innerJoin('e.breaker', 'b')
-      .addSelect(['b.id', 'b.name'])
+    const qb = this.selectWithName(manager)
       .orderBy('e.id', query.order)
       .limit(query.limit + 1);
     if (query.breakerName !== undefined) qb.andWhere('b.name = :name', { name: query.breakerName });
@@ -75,6 +71,31 @@ export class EventStore {
       qb.andWhere(query.order === SortOrder.ASC ? 'e.id > :afterId' : 'e.id < :afterId', { afterId: query.afterId });
     }
     return (await qb.getMany()).map(toStoredEvent);
+  }
+
+  /** Events by id, in id order. */
+  async findByIds(manager: EntityManager, ids: readonly string[]): Promise<StoredEvent[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.selectWithName(manager).where('e.id = ANY(:ids)', { ids }).orderBy('e.id').getMany();
+    return rows.map(toStoredEvent);
+  }
+
+  /** Events that happened at or after `since`, in id order, at most `limit`. */
+  async findSince(manager: EntityManager, since: Date, limit: number): Promise<StoredEvent[]> {
+    const rows = await this.selectWithName(manager)
+      .where('e.occurred_at >= :since', { since })
+      .orderBy('e.id')
+      .limit(limit)
+      .getMany();
+    return rows.map(toStoredEvent);
+  }
+
+  private selectWithName(manager: EntityManager) {
+    return manager
+      .getRepository(RecoveryEventEntity)
+      .createQueryBuilder('e')
+      .innerJoin('e.breaker', 'b')
+      .addSelect(['b.id', 'b.name']);
   }
 
   async breakerExists(manager: EntityManager, name: string): Promise<boolean> {

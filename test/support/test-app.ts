@@ -22,7 +22,11 @@ export interface GraphqlResponse<T> {
 }
 
 /** Posts one GraphQL operation over HTTP, as any client would. */
-export async function gql<T = any>(app: RunningApp | string, query: string, variables?: Record<string, unknown>): Promise<GraphqlResponse<T>> {
+export async function gql<T = any>(
+  app: RunningApp | string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphqlResponse<T>> {
   const base = typeof app === 'string' ? app : app.url;
   const response = await fetch(`${base}/graphql`, {
     method: 'POST',
@@ -34,7 +38,11 @@ export async function gql<T = any>(app: RunningApp | string, query: string, vari
 }
 
 /** Like gql, but fails the test on any GraphQL error. */
-export async function gqlOk<T = any>(app: RunningApp | string, query: string, variables?: Record<string, unknown>): Promise<T> {
+export async function gqlOk<T = any>(
+  app: RunningApp | string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<T> {
   const result = await gql<T>(app, query, variables);
   if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
   return result.data as T;

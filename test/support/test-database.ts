@@ -27,7 +27,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       kind: 'postgres',
       env: { DATABASE_URL: url },
       url,
-      drop: () => withClient(base, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+      drop: () =>
+        withClient(base, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
     };
   }
   const dir = await mkdtemp(join(tmpdir(), 'breakers-test-'));

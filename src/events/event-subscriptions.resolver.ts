@@ -1,0 +1,47 @@
+import { Args, Context, Resolver, Subscription } from '@nestjs/graphql';
+import type { WebSocket } from 'ws';
+import { WsCloseCode } from '../common/ws-close-codes';
+import { BreakerTransition, isTransition, toTransition } from './breaker-transition.model';
+import { BreakerStateChangedArgs, RecoveryEventsArgs } from './dto/event-subscription.args';
+import { RecoveryEventHub } from './recovery-event.hub';
+import { RecoveryEvent } from './recovery-event.model';
+import { StoredEvent } from './stored-event';
+
+/** Live feeds over graphql-ws, filtered on the server. */
+@Resolver()
+export class EventSubscriptionsResolver {
+  constructor(private readonly hub: RecoveryEventHub) {}
+
+  @Subscription(() => BreakerTransition, {
+    description: 'Each change of state, per breaker in commit order.',
+    resolve: (event: StoredEvent) => toTransition(event),
+  })
+  breakerStateChanged(@Args() { breakerName }: BreakerStateChangedArgs, @Context('socket') socket?: WebSocket) {
+    return this.hub.stream(
+      (event) => isTransition(event) && (!breakerName || event.breakerName === breakerName),
+      () => closeSlow(socket),
+    );
+  }
+
+  @Subscription(() => RecoveryEvent, {
+    description: 'Each recovery event as it is committed, per breaker in commit order.',
+    resolve: (event: StoredEvent) => event,
+  })
+  recoveryEvents(@Args() { breakerName, types }: RecoveryEventsArgs, @Context('socket') socket?: WebSocket) {
+    const wanted = types?.length ? new Set(types) : null;
+    return this.hub.stream(
+      (event) => (!breakerName || event.breakerName === breakerName) && (!wanted || wanted.has(event.type)),
+      () => closeSlow(socket),
+    );
+  }
+}
+
+/** How long a slow subscriber gets to read up to the close frame before its connection is dropped. */
+const SLOW_CLOSE_GRACE_MS = 10_000;
+
+function closeSlow(socket: WebSocket | undefined): void {
+  if (!socket) return;
+  socket.close(WsCloseCode.SLOW_CONSUMER, 'subscriber too slow: resume with breakerEvents(after:)');
+  // The close frame queues behind everything the subscriber has not read; don't wait on it for long.
+  setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+}

@@ -1,0 +1,84 @@
+/** Raised to a subscriber whose queue overflowed when there is no socket to close. */
+export class SlowSubscriberError extends Error {
+  constructor(limit: number) {
+    super(`subscriber too slow: more than ${limit} undelivered events`);
+    this.name = 'SlowSubscriberError';
+  }
+}
+
+/**
+ * One subscriber's events: an async iterator over a bounded queue. Pushing never waits, so a
+ * subscriber that stops reading cannot hold up the others; past `limit` undelivered events it
+ * overflows: `onOverflow` runs once and the iterator ends.
+ */
+export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
+  private readonly items: T[] = [];
+  private waiting: ((result: IteratorResult<T>) => void) | null = null;
+  private failure: ((error: Error) => void) | null = null;
+  private done = false;
+  private overflowed = false;
+
+  constructor(
+    private readonly limit: number,
+    private readonly onOverflow: () => void,
+    private readonly onClose: () => void,
+  ) {}
+
+  push(item: T): void {
+    if (this.done) return;
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = this.failure = null;
+      resolve({ value: item, done: false });
+      return;
+    }
+    if (this.items.length >= this.limit) return this.overflow();
+    this.items.push(item);
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.items.length > 0) return Promise.resolve({ value: this.items.shift()!, done: false });
+    if (this.overflowed) return Promise.reject(new SlowSubscriberError(this.limit));
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.failure = reject;
+    });
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.close();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<T>> {
+    this.close();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  private overflow(): void {
+    this.overflowed = true;
+    this.items.length = 0;
+    this.close();
+    this.onOverflow();
+  }
+
+  private close(): void {
+    if (this.done) return;
+    this.done = true;
+    this.onClose();
+    const resolve = this.waiting;
+    const reject = this.failure;
+    this.waiting = this.failure = null;
+    if (this.overflowed) reject?.(new SlowSubscriberError(this.limit));
+    else resolve?.({ value: undefined, done: true });
+  }
+}

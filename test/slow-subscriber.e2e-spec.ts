@@ -1,0 +1,83 @@
+import WebSocket from 'ws';
+import { RunningApp } from '../src/bootstrap';
+import { WsCloseCode } from '../src/common/ws-close-codes';
+import { gqlOk, startTestApp } from './support/test-app';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+import { subscribe } from './support/ws-client';
+
+const QUEUE_LIMIT = 50;
+// Big events, so that the slow socket's kernel buffers fill and its queue on the server grows.
+const REASON = '€'.repeat(2000);
+const EVENTS = 1000;
+
+/**
+ * A raw graphql-ws client that subscribes, then stops reading its socket, as a stuck dashboard would.
+ * Answers a promise of the close code it receives once it reads again.
+ */
+async function stuckSubscriber(url: string): Promise<{ resume: () => Promise<number> }> {
+  const socket = new WebSocket(url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws');
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  socket.send(JSON.stringify({ type: 'connection_init' }));
+  await new Promise((resolve) => socket.once('message', resolve)); // connection_ack
+  socket.send(
+    JSON.stringify({
+      id: '1',
+      type: 'subscribe',
+      payload: { query: 'subscription { recoveryEvents { id type info } }' },
+    }),
+  );
+  const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  (socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+  return {
+    resume: async () => {
+      (socket as unknown as { _socket: { resume(): void } })._socket.resume();
+      const code = await closed;
+      socket.terminate();
+      return code;
+    },
+  };
+}
+
+describe('a slow subscriber (e2e)', () => {
+  let db: TestDatabase;
+  let app: RunningApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await startTestApp(db, { env: { SUBSCRIBER_QUEUE_LIMIT: String(QUEUE_LIMIT) } });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('neither holds up a fast subscriber nor grows without bound: it is closed with 1013', async () => {
+    await gqlOk(app, `mutation { registerBreaker(input: { name: "busy" }) { name } }`);
+    const slow = await stuckSubscriber(app.url);
+    const fast = await subscribe(app.url, `subscription { recoveryEvents(breakerName: "busy") { id type info } }`);
+    try {
+      for (let sent = 0; sent < EVENTS; sent += 100) {
+        const mutations = Array.from(
+          { length: 100 },
+          (_, i) =>
+            `m${i}: updateBreakerConfig(name: "busy", config: { failureThreshold: ${((sent + i) % 50) + 2} }, reason: $r) { name }`,
+        ).join('\n');
+        await gqlOk(app, `mutation($r: String) { ${mutations} }`, { r: REASON });
+      }
+      const got = await fast.waitFor(EVENTS, 30_000);
+      expect(got).toHaveLength(EVENTS);
+      expect(got.every((e) => e.type === 'CONFIG_CHANGED' && e.info.reason === REASON)).toBe(true);
+      const ids = got.map((e) => BigInt(e.id));
+      expect(ids.every((id, i) => i === 0 || id > ids[i - 1])).toBe(true);
+
+      expect(await slow.resume()).toBe(WsCloseCode.SLOW_CONSUMER);
+    } finally {
+      await fast.stop();
+    }
+  });
+});
