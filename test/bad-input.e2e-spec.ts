@@ -291,22 +291,37 @@ describe('bad input (e2e)', () => {
       expect(await breaker('bad.types')).toBeNull();
     });
 
-    it('refuses wrong types written inline in the query', async () => {
-      const cases: [string, string][] = [
+    it('refuses wrong types written inline in the query, naming the field', async () => {
+      const cases: [string, string, string][] = [
         [
           `mutation { registerBreaker(input: { name: "bad.inline", config: { failureThreshold: "five" } }) { name } }`,
           '"five"',
+          'input.config.failureThreshold',
         ],
         [
           `mutation { registerBreaker(input: { name: "bad.inline", config: { failureThreshold: 1.5 } }) { name } }`,
           '1.5',
+          'input.config.failureThreshold',
         ],
-        [`mutation { registerBreaker(input: { name: 7 }) { name } }`, '7'],
-        [`mutation { recordOutcome(input: { breakerName: "${EXISTING}", success: "no" }) { name } }`, '"no"'],
-        [`{ breakers(state: BROKEN) { name } }`, 'BROKEN'],
-        [`{ breakerEvents(first: "ten") { edges { cursor } } }`, '"ten"'],
+        [`mutation { registerBreaker(input: { name: 7 }) { name } }`, '7', 'input.name'],
+        [
+          `mutation { recordOutcome(input: { breakerName: "${EXISTING}", success: "no" }) { name } }`,
+          '"no"',
+          'input.success',
+        ],
+        [
+          `mutation { recordOutcomes(outcomes: [{ breakerName: "${EXISTING}", success: true }, { breakerName: "${EXISTING}", success: 0 }]) { accepted } }`,
+          '0',
+          'outcomes.1.success',
+        ],
+        [`{ breakers(state: BROKEN) { name } }`, 'BROKEN', 'state'],
+        [`{ breakerEvents(first: "ten") { edges { cursor } } }`, '"ten"', 'first'],
       ];
-      for (const [query, mention] of cases) expectBadInput(await gql(app, query), mention);
+      for (const [query, mention, field] of cases) {
+        const result = await gql(app, query);
+        expectBadInput(result, mention, field);
+        expect(result.errors![0].message.startsWith(`${field}: `)).toBe(true);
+      }
       expect(await breaker('bad.inline')).toBeNull();
     });
 

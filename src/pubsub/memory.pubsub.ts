@@ -26,7 +26,7 @@ export class MemoryPubSub implements PubSub {
     return handlers.add(handler);
   }
 
-  onResumed(): Unsubscribe {
+  onResumed(_handler: (lostAt: number) => void): Unsubscribe {
     // Delivery in one process is never interrupted.
     return () => undefined;
   }

@@ -1,12 +1,16 @@
-import { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from './error-code';
+import { literalPath } from './literal-path';
 
 /** Errors that Apollo raises before a resolver runs (parse, validation, variable coercion) are the client's mistakes. */
 const CLIENT_MISTAKES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST']);
 const KNOWN = new Set<string>(Object.values(ErrorCode));
 
-/** Keeps every error inside the platform's vocabulary and strips stack traces from what clients see. */
-export function formatGraphqlError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+/**
+ * Keeps every error inside the platform's vocabulary and strips stack traces from what clients see.
+ * A bad literal in the query gets the path of its field, as the resolvers' own errors have.
+ */
+export function formatGraphqlError(formatted: GraphQLFormattedError, original?: unknown): GraphQLFormattedError {
   const code = String(formatted.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
   const mapped = CLIENT_MISTAKES.has(code)
     ? ErrorCode.BAD_USER_INPUT
@@ -14,5 +18,11 @@ export function formatGraphqlError(formatted: GraphQLFormattedError): GraphQLFor
       ? code
       : ErrorCode.INTERNAL_SERVER_ERROR;
   const { stacktrace: _stack, ...rest } = formatted.extensions ?? {};
-  return { ...formatted, extensions: { ...rest, code: mapped } };
+  const result = { ...formatted, extensions: { ...rest, code: mapped } };
+  if (mapped === ErrorCode.BAD_USER_INPUT && rest.field === undefined && original instanceof GraphQLError) {
+    const field = literalPath(original);
+    if (field)
+      return { ...result, message: `${field}: ${formatted.message}`, extensions: { ...result.extensions, field } };
+  }
+  return result;
 }
