@@ -128,6 +128,47 @@ describe('subscriptions over graphql-ws (e2e)', () => {
     }
   });
 
+  it('lets a client that was away resume without gaps from the last eventId it saw (README recipe)', async () => {
+    const name = 'sub.resume';
+    await register(name, 'failureThreshold: 1, openTimeoutMs: 60000');
+    const first = await subscribe(app.url, TRANSITIONS, { n: name });
+    const [seen] = await (async () => {
+      await report(name, false);
+      return first.waitFor(1);
+    })();
+    await first.stop(); // the client goes away…
+    await gqlOk(app, `mutation { resetBreaker(name: "${name}") { state } }`); // …and misses these
+    await gqlOk(app, `mutation { forceOpenBreaker(name: "${name}") { state } }`);
+
+    const again = await subscribe(app.url, TRANSITIONS, { n: name });
+    try {
+      await gqlOk(app, `mutation { resetBreaker(name: "${name}") { state } }`); // live after reconnecting
+      const live = await again.waitFor(1);
+
+      const after = Buffer.from(`event:${seen.eventId}`).toString('base64url');
+      const { breakerEvents } = await gqlOk(
+        app,
+        `query($a: String) { breakerEvents(breakerName: "${name}", order: ASC, after: $a) {
+           edges { node { id fromState toState } } } }`,
+        { a: after },
+      );
+      const missed = breakerEvents.edges
+        .map((e: any) => e.node)
+        .filter((e: any) => e.fromState && e.fromState !== e.toState);
+      const lastMissed = BigInt(missed[missed.length - 1].id);
+      const fresh = live.filter((t) => BigInt(t.eventId) > lastMissed);
+      const timeline = [seen, ...missed.map((e: any) => ({ from: e.fromState, to: e.toState })), ...fresh];
+      expect(timeline.map((t: any) => `${t.from}>${t.to}`)).toEqual([
+        'CLOSED>OPEN',
+        'OPEN>CLOSED',
+        'CLOSED>FORCED_OPEN',
+        'FORCED_OPEN>CLOSED',
+      ]);
+    } finally {
+      await again.stop();
+    }
+  });
+
   it('refuses bad subscription arguments with BAD_USER_INPUT', async () => {
     const bad = await subscribe(app.url, TRANSITIONS, { n: 'not a name' });
     try {

@@ -14,10 +14,12 @@ export function toEventMessage(event: StoredEvent, maxBytes: number): EventMessa
 /** Reads a message; null for anything that is not one. */
 export function parseEventMessage(message: unknown): { event: StoredEvent } | { ref: string } | null {
   if (typeof message !== 'object' || message === null) return null;
-  if ('ref' in message && typeof message.ref === 'string') return { ref: message.ref };
+  if ('ref' in message && typeof message.ref === 'string' && /^[0-9]{1,19}$/.test(message.ref)) {
+    return { ref: message.ref };
+  }
   if ('event' in message && typeof message.event === 'object' && message.event !== null) {
     const e = message.event as SerializedEvent;
-    if (typeof e.id !== 'string' || typeof e.breakerName !== 'string') return null;
+    if (typeof e.id !== 'string' || !/^[0-9]{1,19}$/.test(e.id) || typeof e.breakerName !== 'string') return null;
     return { event: { ...e, occurredAt: new Date(e.occurredAt) } };
   }
   return null;

@@ -33,7 +33,9 @@ export class RecoveryEventHub implements OnModuleInit, OnModuleDestroy {
   private readonly subscribers = new Set<Subscriber>();
   private readonly lastDelivered = new Map<string, bigint>();
   private readonly pending: Pending[] = [];
+  /** Live messages held back while catch-ups run; null when none is running. */
   private buffered: unknown[] | null = null;
+  private catchUps = 0;
   private draining = false;
   private unsubscribes: Unsubscribe[] = [];
 
@@ -79,7 +81,11 @@ export class RecoveryEventHub implements OnModuleInit, OnModuleDestroy {
     const parsed = parseEventMessage(message);
     if (!parsed) return this.logger.warn('dropped a malformed recovery event message');
     this.pending.push(parsed);
-    void this.drain();
+    this.startDrain();
+  }
+
+  private startDrain(): void {
+    this.drain().catch((error: Error) => this.logger.error(`event delivery failed: ${error.message}`));
   }
 
   /** Delivers pending events in arrival order; only a reference to load makes it wait. */
@@ -110,13 +116,21 @@ export class RecoveryEventHub implements OnModuleInit, OnModuleDestroy {
     if (last !== undefined && id <= last) return;
     this.lastDelivered.set(event.breakerName, id);
     for (const subscriber of this.subscribers) {
-      if (subscriber.filter(event)) subscriber.queue.push(event);
+      try {
+        if (subscriber.filter(event)) subscriber.queue.push(event);
+      } catch (error) {
+        this.logger.error(`a subscriber failed on event ${event.id}: ${(error as Error).message}`);
+      }
     }
   }
 
-  /** Re-reads the events since the connection was lost; live ones wait until it is done. */
+  /**
+   * Re-reads the events since the connection was lost. Live messages wait until every running
+   * catch-up is done, so none of them can overtake (and so hide) an older event being re-read.
+   */
   private async catchUp(lostAt: number): Promise<void> {
     this.buffered ??= [];
+    this.catchUps++;
     try {
       const since = new Date(lostAt - CATCH_UP_MARGIN_MS);
       const missed = await this.store.findSince(this.dataSource.manager, since, CATCH_UP_LIMIT);
@@ -125,13 +139,16 @@ export class RecoveryEventHub implements OnModuleInit, OnModuleDestroy {
     } catch (error) {
       this.logger.error(`catch-up after reconnect failed: ${(error as Error).message}`);
     } finally {
-      const live = this.buffered ?? [];
-      this.buffered = null;
-      for (const message of live) {
-        const parsed = parseEventMessage(message);
-        if (parsed) this.pending.push(parsed);
+      this.catchUps--;
+      if (this.catchUps === 0) {
+        const live = this.buffered ?? [];
+        this.buffered = null;
+        for (const message of live) {
+          const parsed = parseEventMessage(message);
+          if (parsed) this.pending.push(parsed);
+        }
       }
-      void this.drain();
+      this.startDrain();
     }
   }
 }

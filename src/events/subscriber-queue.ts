@@ -1,4 +1,4 @@
-/** Raised to a subscriber whose queue overflowed when there is no socket to close. */
+/** Raised to a subscriber whose queue overflowed. */
 export class SlowSubscriberError extends Error {
   constructor(limit: number) {
     super(`subscriber too slow: more than ${limit} undelivered events`);
@@ -6,15 +6,19 @@ export class SlowSubscriberError extends Error {
   }
 }
 
+interface Waiter<T> {
+  resolve(result: IteratorResult<T>): void;
+  reject(error: Error): void;
+}
+
 /**
  * One subscriber's events: an async iterator over a bounded queue. Pushing never waits, so a
  * subscriber that stops reading cannot hold up the others; past `limit` undelivered events it
- * overflows: `onOverflow` runs once and the iterator ends.
+ * overflows: `onOverflow` runs once and the iterator ends with SlowSubscriberError.
  */
 export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   private readonly items: T[] = [];
-  private waiting: ((result: IteratorResult<T>) => void) | null = null;
-  private failure: ((error: Error) => void) | null = null;
+  private readonly waiters: Waiter<T>[] = [];
   private done = false;
   private overflowed = false;
 
@@ -26,12 +30,8 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
 
   push(item: T): void {
     if (this.done) return;
-    if (this.waiting) {
-      const resolve = this.waiting;
-      this.waiting = this.failure = null;
-      resolve({ value: item, done: false });
-      return;
-    }
+    const waiter = this.waiters.shift();
+    if (waiter) return waiter.resolve({ value: item, done: false });
     if (this.items.length >= this.limit) return this.overflow();
     this.items.push(item);
   }
@@ -40,10 +40,7 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
     if (this.items.length > 0) return Promise.resolve({ value: this.items.shift()!, done: false });
     if (this.overflowed) return Promise.reject(new SlowSubscriberError(this.limit));
     if (this.done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => {
-      this.waiting = resolve;
-      this.failure = reject;
-    });
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
   return(): Promise<IteratorResult<T>> {
@@ -66,7 +63,6 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
 
   private overflow(): void {
     this.overflowed = true;
-    this.items.length = 0;
     this.close();
     this.onOverflow();
   }
@@ -74,11 +70,11 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   private close(): void {
     if (this.done) return;
     this.done = true;
+    this.items.length = 0;
     this.onClose();
-    const resolve = this.waiting;
-    const reject = this.failure;
-    this.waiting = this.failure = null;
-    if (this.overflowed) reject?.(new SlowSubscriberError(this.limit));
-    else resolve?.({ value: undefined, done: true });
+    for (const waiter of this.waiters.splice(0)) {
+      if (this.overflowed) waiter.reject(new SlowSubscriberError(this.limit));
+      else waiter.resolve({ value: undefined, done: true });
+    }
   }
 }

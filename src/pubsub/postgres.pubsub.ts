@@ -75,10 +75,13 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
   private receive(channel: string, payload: string): void {
     const handlers = this.channels.get(channel);
     if (!handlers) return;
-    let messages: unknown[];
+    let messages: unknown;
     try {
-      messages = JSON.parse(payload) as unknown[];
+      messages = JSON.parse(payload);
     } catch {
+      messages = null;
+    }
+    if (!Array.isArray(messages)) {
       this.logger.error(`dropped a malformed notification on ${channel}`);
       return;
     }
