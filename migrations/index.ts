@@ -1,4 +1,5 @@
 import { InitialSchema1795916400000 } from './1795916400000-InitialSchema';
+import { Analytics1795920000000 } from './1795920000000-Analytics';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
-export const MIGRATIONS = [InitialSchema1795916400000];
+export const MIGRATIONS = [InitialSchema1795916400000, Analytics1795920000000];

@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AnalyticsModule } from './analytics/analytics.module';
 import { BreakersModule } from './breakers/breakers.module';
 import { Clock } from './common/clock';
 import { CommonModule } from './common/common.module';
@@ -48,6 +49,7 @@ export class AppModule {
         BreakersModule,
         EventsModule,
         MetricsModule,
+        AnalyticsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: GraphqlExceptionFilter },

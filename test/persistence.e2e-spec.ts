@@ -75,15 +75,29 @@ describe('persistence (e2e)', () => {
           )
         ).map((r: { table_name: string }) => r.table_name);
 
-      expect((await runPendingMigrations(dataSource)).map((m) => m.name)).toEqual(['InitialSchema1795916400000']);
+      expect((await runPendingMigrations(dataSource)).map((m) => m.name)).toEqual([
+        'InitialSchema1795916400000',
+        'Analytics1795920000000',
+      ]);
       expect(await runPendingMigrations(dataSource)).toEqual([]);
-      expect(await tables()).toEqual(['breakers', 'recovery_events', 'recovery_metrics']);
+      const all = [
+        'breaker_health',
+        'breakers',
+        'health_snapshots',
+        'outcome_buckets',
+        'recovery_events',
+        'recovery_metrics',
+        'recovery_reports',
+      ];
+      expect(await tables()).toEqual(all);
 
+      await revertLastMigration(dataSource);
+      expect(await tables()).toEqual(['breakers', 'recovery_events', 'recovery_metrics']);
       await revertLastMigration(dataSource);
       expect(await tables()).toEqual([]);
 
-      expect((await runPendingMigrations(dataSource)).length).toBe(1);
-      expect(await tables()).toEqual(['breakers', 'recovery_events', 'recovery_metrics']);
+      expect((await runPendingMigrations(dataSource)).length).toBe(2);
+      expect(await tables()).toEqual(all);
     } finally {
       await dataSource?.destroy();
       await connection?.close();

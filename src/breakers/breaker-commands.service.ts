@@ -5,6 +5,7 @@ import { AppError } from '../common/errors/app-error';
 import { inTransaction } from '../database/transaction';
 import { EventStore, NewEvent } from '../events/event.store';
 import { RecoveryEventPublisher } from '../events/recovery-event.publisher';
+import { BucketIncrement, OutcomeBucketStore } from '../metrics/outcome-bucket.store';
 import { StoredEvent } from '../events/stored-event';
 import { BreakerStore } from './breaker.store';
 import { BreakerInput, evolve, EvolveResult } from './engine';
@@ -39,6 +40,7 @@ export class BreakerCommands {
     private readonly breakers: BreakerStore,
     private readonly events: EventStore,
     private readonly publisher: RecoveryEventPublisher,
+    private readonly buckets: OutcomeBucketStore,
     private readonly clock: Clock,
   ) {}
 
@@ -70,6 +72,7 @@ export class BreakerCommands {
       const written = await this.breakers.save(manager, changed);
       if (written.size !== changed.length) throw new Error('a locked breaker row changed under its lock');
       const events = await this.events.insertMany(manager, newEvents);
+      await this.buckets.add(manager, now, bucketIncrements(commands, current));
       await this.publisher.publish(tx, events);
       return { breakers: names.map((name) => current.get(name)!), events, results, now };
     });
@@ -104,6 +107,23 @@ export class BreakerCommands {
       return { moved: written.size, events };
     });
   }
+}
+
+/** The outcomes among the commands, counted per breaker. */
+function bucketIncrements(
+  commands: readonly BreakerCommand[],
+  breakers: Map<string, StoredBreaker>,
+): BucketIncrement[] {
+  const counts = new Map<number, { breakerId: number; calls: number; failures: number }>();
+  for (const command of commands) {
+    if (typeof command.input === 'function' || command.input.type !== 'OUTCOME') continue;
+    const breakerId = breakers.get(command.name)!.id;
+    const count = counts.get(breakerId) ?? { breakerId, calls: 0, failures: 0 };
+    count.calls++;
+    if (!command.input.success) count.failures++;
+    counts.set(breakerId, count);
+  }
+  return [...counts.values()];
 }
 
 function sameRecord(a: StoredBreaker, b: StoredBreaker): boolean {

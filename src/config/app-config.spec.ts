@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_THRESHOLDS } from '../analytics/recommendations/recommendation';
 import { ConfigError, loadConfig, redact } from './app-config';
 
 describe('loadConfig', () => {
@@ -13,6 +14,13 @@ describe('loadConfig', () => {
       databasePoolSize: 10,
       halfOpenSweepIntervalMs: 200,
       subscriberQueueLimit: 1000,
+      analytics: {
+        recomputeIntervalMs: 30_000,
+        snapshotRetentionDays: 30,
+        eventRetentionDays: 90,
+        bucketRetentionDays: 30,
+        thresholds: DEFAULT_THRESHOLDS,
+      },
     });
   });
 
@@ -36,7 +44,49 @@ describe('loadConfig', () => {
       databasePoolSize: 20,
       halfOpenSweepIntervalMs: 100,
       subscriberQueueLimit: 50,
+      analytics: expect.objectContaining({ recomputeIntervalMs: 30_000 }),
     });
+  });
+
+  it('reads the analytics settings and every recommendation threshold', () => {
+    const { analytics } = loadConfig({
+      HEALTH_RECOMPUTE_INTERVAL_MS: '500',
+      SNAPSHOT_RETENTION_DAYS: '7',
+      EVENT_RETENTION_DAYS: '14',
+      OUTCOME_BUCKET_RETENTION_DAYS: '2',
+      REC_WINDOW_MS: '1800000',
+      REC_LOW_RECOVERY_RATE: '0.4',
+      REC_LONG_RECOVERY_TIME_MS: '30000',
+      REC_FLAPPING_OPENINGS: '3',
+      REC_REPEATED_FAILED_RECOVERIES: '2',
+      REC_STUCK_OPEN_TIMEOUT_FACTOR: '5',
+      REC_STUCK_OPEN_MIN_MS: '60000',
+      REC_FORCED_OPEN_MAX_MS: '120000',
+      REC_LAX_FAILURE_RATIO: '0.25',
+      REC_LAX_MIN_CALLS: '10',
+    });
+    expect(analytics).toEqual({
+      recomputeIntervalMs: 500,
+      snapshotRetentionDays: 7,
+      eventRetentionDays: 14,
+      bucketRetentionDays: 2,
+      thresholds: {
+        windowMs: 1_800_000,
+        lowRecoveryRate: 0.4,
+        longRecoveryTimeMs: 30_000,
+        flappingOpenings: 3,
+        repeatedFailedRecoveries: 2,
+        stuckOpenTimeoutFactor: 5,
+        stuckOpenMinMs: 60_000,
+        forcedOpenMaxMs: 120_000,
+        laxFailureRatio: 0.25,
+        laxMinCalls: 10,
+      },
+    });
+    expect(() => loadConfig({ REC_LAX_FAILURE_RATIO: '1.5' })).toThrow(
+      /REC_LAX_FAILURE_RATIO must be a number from 0 to 1/,
+    );
+    expect(() => loadConfig({ HEALTH_RECOMPUTE_INTERVAL_MS: '10' })).toThrow(/HEALTH_RECOMPUTE_INTERVAL_MS/);
   });
 
   it('treats blank values as unset', () => {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_THRESHOLDS, RecommendationThresholds } from '../analytics/recommendations/recommendation';
 
 /** The application's settings, read once from the environment and validated. */
 export interface AppConfig {
@@ -14,6 +15,16 @@ export interface AppConfig {
   readonly halfOpenSweepIntervalMs: number;
   /** Events a subscriber may fall behind by before it is disconnected. */
   readonly subscriberQueueLimit: number;
+  readonly analytics: AnalyticsConfig;
+}
+
+export interface AnalyticsConfig {
+  /** How often the cluster regrades every breaker (one instance at a time). */
+  readonly recomputeIntervalMs: number;
+  readonly snapshotRetentionDays: number;
+  readonly eventRetentionDays: number;
+  readonly bucketRetentionDays: number;
+  readonly thresholds: RecommendationThresholds;
 }
 
 /** A setting that is missing or malformed; the message names the variable. */
@@ -41,7 +52,48 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     halfOpenSweepIntervalMs: integer(env, 'HALF_OPEN_SWEEP_INTERVAL_MS', 200, 10, 500),
     subscriberQueueLimit: integer(env, 'SUBSCRIBER_QUEUE_LIMIT', 1000, 1, 1_000_000),
+    analytics: loadAnalytics(env),
   };
+}
+
+const DAY_MS = 86_400_000;
+
+function loadAnalytics(env: Env): AnalyticsConfig {
+  const d = DEFAULT_THRESHOLDS;
+  return {
+    recomputeIntervalMs: integer(env, 'HEALTH_RECOMPUTE_INTERVAL_MS', 30_000, 100, DAY_MS),
+    snapshotRetentionDays: integer(env, 'SNAPSHOT_RETENTION_DAYS', 30, 1, 3650),
+    eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 90, 1, 3650),
+    bucketRetentionDays: integer(env, 'OUTCOME_BUCKET_RETENTION_DAYS', 30, 1, 3650),
+    thresholds: {
+      windowMs: integer(env, 'REC_WINDOW_MS', d.windowMs, 60_000, 7 * DAY_MS),
+      lowRecoveryRate: ratio(env, 'REC_LOW_RECOVERY_RATE', d.lowRecoveryRate),
+      longRecoveryTimeMs: integer(env, 'REC_LONG_RECOVERY_TIME_MS', d.longRecoveryTimeMs, 1, 7 * DAY_MS),
+      flappingOpenings: integer(env, 'REC_FLAPPING_OPENINGS', d.flappingOpenings, 1, 1_000_000),
+      repeatedFailedRecoveries: integer(
+        env,
+        'REC_REPEATED_FAILED_RECOVERIES',
+        d.repeatedFailedRecoveries,
+        1,
+        1_000_000,
+      ),
+      stuckOpenTimeoutFactor: integer(env, 'REC_STUCK_OPEN_TIMEOUT_FACTOR', d.stuckOpenTimeoutFactor, 1, 1000),
+      stuckOpenMinMs: integer(env, 'REC_STUCK_OPEN_MIN_MS', d.stuckOpenMinMs, 0, 7 * DAY_MS),
+      forcedOpenMaxMs: integer(env, 'REC_FORCED_OPEN_MAX_MS', d.forcedOpenMaxMs, 0, 30 * DAY_MS),
+      laxFailureRatio: ratio(env, 'REC_LAX_FAILURE_RATIO', d.laxFailureRatio),
+      laxMinCalls: integer(env, 'REC_LAX_MIN_CALLS', d.laxMinCalls, 1, 1_000_000_000),
+    },
+  };
+}
+
+function ratio(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    throw new ConfigError(`${name} must be a number from 0 to 1, got "${raw}"`);
+  }
+  return value;
 }
 
 function optional(env: Env, name: string): string | null {

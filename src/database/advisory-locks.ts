@@ -3,6 +3,7 @@ import { QueryRunner } from 'typeorm';
 /** Keys of the cluster-wide Postgres advisory locks this platform takes. One place, so no two features collide. */
 export enum AdvisoryLock {
   MIGRATIONS = 72_420_001,
+  HEALTH_RECOMPUTE = 72_420_002,
 }
 
 /** Runs `work` while holding a session advisory lock on the given runner's connection, waiting for it if held. */

@@ -1,6 +1,6 @@
 import { Args, Context, Resolver, Subscription } from '@nestjs/graphql';
 import type { WebSocket } from 'ws';
-import { WsCloseCode } from '../common/ws-close-codes';
+import { closeSlowSubscriber } from '../common/close-slow';
 import { BreakerTransition, isTransition, toTransition } from './breaker-transition.model';
 import { BreakerStateChangedArgs, RecoveryEventsArgs } from './dto/event-subscription.args';
 import { RecoveryEventHub } from './recovery-event.hub';
@@ -19,7 +19,7 @@ export class EventSubscriptionsResolver {
   breakerStateChanged(@Args() { breakerName }: BreakerStateChangedArgs, @Context('socket') socket?: WebSocket) {
     return this.hub.stream(
       (event) => isTransition(event) && (!breakerName || event.breakerName === breakerName),
-      () => closeSlow(socket),
+      () => closeSlowSubscriber(socket),
     );
   }
 
@@ -31,17 +31,7 @@ export class EventSubscriptionsResolver {
     const wanted = types?.length ? new Set(types) : null;
     return this.hub.stream(
       (event) => (!breakerName || event.breakerName === breakerName) && (!wanted || wanted.has(event.type)),
-      () => closeSlow(socket),
+      () => closeSlowSubscriber(socket),
     );
   }
-}
-
-/** How long a slow subscriber gets to read up to the close frame before its connection is dropped. */
-const SLOW_CLOSE_GRACE_MS = 10_000;
-
-function closeSlow(socket: WebSocket | undefined): void {
-  if (!socket) return;
-  socket.close(WsCloseCode.SLOW_CONSUMER, 'subscriber too slow: resume with breakerEvents(after:)');
-  // The close frame queues behind everything the subscriber has not read; don't wait on it for long.
-  setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS).unref();
 }

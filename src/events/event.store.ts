@@ -98,6 +98,41 @@ export class EventStore {
       .addSelect(['b.id', 'b.name']);
   }
 
+  /** The newest `limit` events of each named breaker, newest first: one statement for any number of breakers. */
+  async recentForBreakers(manager: EntityManager, names: readonly string[], limit: number): Promise<StoredEvent[]> {
+    if (names.length === 0) return [];
+    const rows = await queryRows<{
+      id: string;
+      breaker_name: string;
+      type: RecoveryEventType;
+      occurred_at: Date;
+      duration_since_last_ms: number | null;
+      from_state: StoredEvent['fromState'];
+      to_state: StoredEvent['toState'];
+      info: Record<string, unknown>;
+    }>(
+      manager,
+      `SELECT e.id, b.name AS breaker_name, e.type, e.occurred_at, e.duration_since_last_ms, e.from_state, e.to_state, e.info
+       FROM breakers b
+       CROSS JOIN LATERAL (
+         SELECT * FROM recovery_events e WHERE e.breaker_id = b.id ORDER BY e.id DESC LIMIT $2
+       ) e
+       WHERE b.name = ANY($1)
+       ORDER BY b.name, e.id DESC`,
+      [names, limit],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      breakerName: r.breaker_name,
+      type: r.type,
+      occurredAt: r.occurred_at,
+      durationSinceLastMs: r.duration_since_last_ms,
+      fromState: r.from_state,
+      toState: r.to_state,
+      info: r.info,
+    }));
+  }
+
   async breakerExists(manager: EntityManager, name: string): Promise<boolean> {
     const rows = await queryRows<unknown>(manager, 'SELECT 1 FROM breakers WHERE name = $1', [name]);
     return rows.length > 0;

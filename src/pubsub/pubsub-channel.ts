@@ -2,4 +2,8 @@
 export enum PubSubChannel {
   /** Recovery events, as committed. */
   RECOVERY_EVENTS = 'breakers_recovery_events',
+  /** A breaker's health grade changed. */
+  HEALTH_CHANGED = 'breakers_health_changed',
+  /** A new recovery report is stored; receivers read it from the database. */
+  REPORT_UPDATED = 'breakers_report_updated',
 }

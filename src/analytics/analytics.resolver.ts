@@ -1,0 +1,78 @@
+import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
+import type { WebSocket } from 'ws';
+import { Breaker } from '../breakers/breaker.model';
+import { closeSlowSubscriber } from '../common/close-slow';
+import { RecoveryEvent } from '../events/recovery-event.model';
+import { StoredEvent } from '../events/stored-event';
+import { AnalyticsService } from './analytics.service';
+import { HealthChangedArgs, HealthHistoryArgs, RecentEventsArgs } from './dto/analytics.args';
+import { AnalyticsFeed } from './analytics.feed';
+import { grade } from './grading';
+import { HealthStatus } from './health-status';
+import { HealthChange, HealthSnapshot, RecoveryReport, ServiceRecoveryInfo } from './models/health.model';
+import { HealthHistoryService } from './health-history.service';
+import { RecentEventsLoader } from './recent-events.loader';
+import { ReportData } from './report';
+
+/** The recovery report, health history and their live feeds. */
+@Resolver(() => RecoveryReport)
+export class AnalyticsResolver {
+  constructor(
+    private readonly analytics: AnalyticsService,
+    private readonly history: HealthHistoryService,
+    private readonly feed: AnalyticsFeed,
+  ) {}
+
+  @Query(() => RecoveryReport, { description: 'The latest computed report; computed now if there is none yet.' })
+  recoveryReport(): Promise<ReportData> {
+    return this.analytics.latestReport();
+  }
+
+  @Query(() => [HealthSnapshot], { description: "A breaker's health snapshots, oldest first." })
+  healthHistory(@Args() args: HealthHistoryArgs): Promise<HealthSnapshot[]> {
+    return this.history.history(args.breakerName, args.since ?? null, args.limit ?? 1000);
+  }
+
+  @Mutation(() => RecoveryReport, { description: 'Regrades every breaker now and answers the new report.' })
+  async recomputeHealth(): Promise<ReportData> {
+    return (await this.analytics.recompute('request'))!;
+  }
+
+  @Subscription(() => HealthChange, { description: "Each change of a breaker's grade.", resolve: (c: unknown) => c })
+  healthChanged(@Args() { breakerName }: HealthChangedArgs, @Context('socket') socket?: WebSocket) {
+    return this.feed.healthChanges(breakerName, () => closeSlowSubscriber(socket));
+  }
+
+  @Subscription(() => RecoveryReport, { description: 'Each newly computed report.', resolve: (r: unknown) => r })
+  recoveryReportUpdated(@Context('socket') socket?: WebSocket) {
+    return this.feed.reportUpdates(() => closeSlowSubscriber(socket));
+  }
+}
+
+@Resolver(() => ServiceRecoveryInfo)
+export class ServiceRecoveryInfoResolver {
+  constructor(private readonly loader: RecentEventsLoader) {}
+
+  @ResolveField(() => [RecoveryEvent], { description: 'The newest events of this service, newest first.' })
+  recentEvents(
+    @Parent() service: ServiceRecoveryInfo,
+    @Args() { limit }: RecentEventsArgs,
+    @Context() context: object,
+  ): Promise<StoredEvent[]> {
+    return this.loader.load(context, service.name, limit ?? 10);
+  }
+}
+
+@Resolver(() => Breaker)
+export class BreakerHealthResolver {
+  @ResolveField(() => HealthStatus, { description: 'Its grade now, from its state and recovery figures.' })
+  health(@Parent() breaker: Breaker): HealthStatus {
+    const m = breaker.metrics;
+    return grade({
+      state: breaker.state,
+      successfulRecoveries: m.successfulRecoveries,
+      failedRecoveries: m.failedRecoveries,
+      totalRecoveryTimeMs: m.averageRecoveryTimeMs * m.successfulRecoveries,
+    }).status;
+  }
+}

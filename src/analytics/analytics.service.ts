@@ -1,0 +1,154 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, QueryRunner } from 'typeorm';
+import { Clock } from '../common/clock';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config.token';
+import { AdvisoryLock } from '../database/advisory-locks';
+import { Tx } from '../database/transaction';
+import { PUB_SUB } from '../pubsub/pubsub';
+import type { PubSub } from '../pubsub/pubsub';
+import { PubSubChannel } from '../pubsub/pubsub-channel';
+import { FactsStore, GradedInput } from './facts.store';
+import { grade, overallHealth } from './grading';
+import { recommend } from './recommendations/recommend';
+import { HealthChangeData, ReportData } from './report';
+import { ReportStore } from './report.store';
+
+const DAY_MS = 86_400_000;
+
+export type RecomputeTrigger = 'schedule' | 'request';
+
+/**
+ * Grades every breaker, writes the snapshots and the report, prunes old history and announces
+ * the changes: once per cluster at a time, under a Postgres advisory lock.
+ */
+@Injectable()
+export class AnalyticsService {
+  private readonly logger = new Logger(AnalyticsService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly facts: FactsStore,
+    private readonly reports: ReportStore,
+    private readonly clock: Clock,
+    @Inject(PUB_SUB) private readonly pubsub: PubSub,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The latest report, computing one if none exists yet. */
+  async latestReport(): Promise<ReportData> {
+    return (await this.reports.latest(this.dataSource.manager)) ?? (await this.recompute('request'))!;
+  }
+
+  /**
+   * Recomputes. A scheduled run skips when another instance holds the lock or has just run (so
+   * two instances make one snapshot per breaker per tick); a requested run waits for the lock.
+   * Answers the new report, or null when a scheduled run skipped.
+   */
+  async recompute(trigger: RecomputeTrigger): Promise<ReportData | null> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      if (!(await this.lock(runner, trigger))) return null;
+      try {
+        return await this.recomputeLocked(runner, trigger);
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [AdvisoryLock.HEALTH_RECOMPUTE]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async lock(runner: QueryRunner, trigger: RecomputeTrigger): Promise<boolean> {
+    if (trigger === 'request') {
+      await runner.query('SELECT pg_advisory_lock($1)', [AdvisoryLock.HEALTH_RECOMPUTE]);
+      return true;
+    }
+    const [row] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [AdvisoryLock.HEALTH_RECOMPUTE]);
+    return row.locked === true;
+  }
+
+  private async recomputeLocked(runner: QueryRunner, trigger: RecomputeTrigger): Promise<ReportData | null> {
+    const afterCommit: (() => void)[] = [];
+    const tx: Tx = { manager: runner.manager, afterCommit: (cb) => afterCommit.push(cb) };
+    await runner.startTransaction();
+    try {
+      const now = this.clock.now();
+      const last = await this.reports.lastGeneratedAt(tx.manager);
+      if (trigger === 'schedule' && last !== null && now - last < this.config.analytics.recomputeIntervalMs / 2) {
+        await runner.commitTransaction();
+        return null;
+      }
+      const inputs = await this.facts.loadAll(tx.manager, now, this.config.analytics.thresholds.windowMs);
+      const { report, changes } = this.grade(inputs, now);
+      await this.reports.saveGrades(
+        tx.manager,
+        inputs.map((input, i) => ({ breakerId: input.id, ...toSnapshot(report.services[i]) })),
+        now,
+      );
+      await this.reports.save(tx.manager, report);
+      await this.prune(tx, now);
+      await this.publish(tx, report, changes);
+      await runner.commitTransaction();
+      for (const callback of afterCommit) callback();
+      return report;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw error;
+    }
+  }
+
+  /** Pure: grades, overall health, recommendations and which grades changed. */
+  private grade(inputs: readonly GradedInput[], now: number): { report: ReportData; changes: HealthChangeData[] } {
+    const at = new Date(now);
+    const services = inputs.map((input) => {
+      const g = grade(input);
+      return {
+        name: input.name,
+        healthStatus: g.status,
+        recoveryRate: g.recoveryRate,
+        averageDowntimeMs: g.averageDowntimeMs,
+      };
+    });
+    const changes = inputs
+      .map((input, i) => ({ breakerName: input.name, from: input.previousStatus, to: services[i].healthStatus, at }))
+      .filter((c) => c.from !== c.to);
+    const report: ReportData = {
+      generatedAt: at,
+      overallSystemHealth: overallHealth(services.map((s) => s.healthStatus)),
+      services,
+      recommendations: recommend(inputs, this.config.analytics.thresholds, now),
+    };
+    return { report, changes };
+  }
+
+  private async prune(tx: Tx, now: number): Promise<void> {
+    const a = this.config.analytics;
+    const pruned = await this.reports.prune(tx.manager, {
+      snapshots: new Date(now - a.snapshotRetentionDays * DAY_MS),
+      events: new Date(now - a.eventRetentionDays * DAY_MS),
+      buckets: new Date(now - a.bucketRetentionDays * DAY_MS),
+    });
+    if (pruned.snapshots + pruned.events + pruned.buckets > 0) {
+      this.logger.log(`pruned ${pruned.snapshots} snapshots, ${pruned.events} events, ${pruned.buckets} buckets`);
+    }
+  }
+
+  private async publish(tx: Tx, report: ReportData, changes: readonly HealthChangeData[]): Promise<void> {
+    await this.pubsub.publish(
+      PubSubChannel.HEALTH_CHANGED,
+      changes.map((c) => ({ ...c, at: c.at.toISOString() })),
+      tx,
+    );
+    await this.pubsub.publish(PubSubChannel.REPORT_UPDATED, [{ generatedAt: report.generatedAt.toISOString() }], tx);
+  }
+}
+
+function toSnapshot(service: ReportData['services'][number]) {
+  return {
+    status: service.healthStatus,
+    recoveryRate: service.recoveryRate,
+    averageDowntimeMs: service.averageDowntimeMs,
+  };
+}

@@ -1,0 +1,93 @@
+import { Field, Float, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { JSONScalar } from '../../common/scalars/json.scalar';
+import { HealthStatus } from '../health-status';
+import { RecommendationKind, Severity } from '../recommendations/recommendation';
+
+// Registered here rather than beside the enums: grading and the rules stay free of Nest.
+registerEnumType(HealthStatus, { name: 'HealthStatus' });
+registerEnumType(RecommendationKind, { name: 'RecommendationKind' });
+registerEnumType(Severity, { name: 'Severity' });
+
+@ObjectType()
+export class Recommendation {
+  @Field()
+  breakerName: string;
+
+  @Field(() => RecommendationKind)
+  kind: RecommendationKind;
+
+  @Field(() => Severity)
+  severity: Severity;
+
+  @Field({ description: 'Names the breaker and the numbers behind the advice.' })
+  message: string;
+
+  @Field(() => JSONScalar, { nullable: true, description: 'The setting to change, e.g. {"openTimeoutMs": 90000}.' })
+  suggestedConfig: Record<string, number> | null;
+
+  @Field(() => JSONScalar)
+  evidence: Record<string, unknown>;
+}
+
+@ObjectType()
+export class ServiceRecoveryInfo {
+  @Field()
+  name: string;
+
+  @Field(() => HealthStatus)
+  healthStatus: HealthStatus;
+
+  @Field(() => Float)
+  recoveryRate: number;
+
+  @Field(() => Float)
+  averageDowntimeMs: number;
+}
+
+@ObjectType()
+export class RecoveryReport {
+  @Field(() => [ServiceRecoveryInfo])
+  services: ServiceRecoveryInfo[];
+
+  @Field(() => HealthStatus, { description: 'The worst status of any breaker; HEALTHY when there are none.' })
+  overallSystemHealth: HealthStatus;
+
+  @Field(() => Date)
+  generatedAt: Date;
+
+  @Field(() => [Recommendation])
+  recommendations: Recommendation[];
+}
+
+@ObjectType()
+export class HealthSnapshot {
+  @Field()
+  breakerName: string;
+
+  @Field(() => HealthStatus)
+  status: HealthStatus;
+
+  @Field(() => Float)
+  recoveryRate: number;
+
+  @Field(() => Float)
+  averageDowntimeMs: number;
+
+  @Field(() => Date)
+  computedAt: Date;
+}
+
+@ObjectType()
+export class HealthChange {
+  @Field()
+  breakerName: string;
+
+  @Field(() => HealthStatus, { nullable: true, description: 'Null for the first grade of a breaker.' })
+  from: HealthStatus | null;
+
+  @Field(() => HealthStatus)
+  to: HealthStatus;
+
+  @Field(() => Date)
+  at: Date;
+}

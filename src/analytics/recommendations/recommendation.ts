@@ -1,0 +1,82 @@
+import { BreakerConfig, BreakerState } from '../../breakers/engine';
+
+export enum RecommendationKind {
+  LOW_RECOVERY_RATE = 'LOW_RECOVERY_RATE',
+  LONG_RECOVERY_TIME = 'LONG_RECOVERY_TIME',
+  FLAPPING = 'FLAPPING',
+  REPEATED_FAILED_RECOVERIES = 'REPEATED_FAILED_RECOVERIES',
+  STUCK_OPEN = 'STUCK_OPEN',
+  THRESHOLD_TOO_LAX = 'THRESHOLD_TOO_LAX',
+}
+
+export enum Severity {
+  INFO = 'INFO',
+  WARNING = 'WARNING',
+  CRITICAL = 'CRITICAL',
+}
+
+/** Advice about one breaker: what, how bad, on what evidence, and the setting to change where there is one. */
+export interface Recommendation {
+  readonly breakerName: string;
+  readonly kind: RecommendationKind;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly suggestedConfig: Partial<BreakerConfig> | null;
+  readonly evidence: Readonly<Record<string, number | string | null>>;
+}
+
+/** Everything the rules look at for one breaker, gathered by one set-based query. Times are epoch ms. */
+export interface BreakerFacts {
+  readonly name: string;
+  readonly state: BreakerState;
+  readonly config: BreakerConfig;
+  readonly stateChangedAt: number;
+  /** When the breaker last left CLOSED/DISABLED; null while CLOSED or DISABLED. */
+  readonly awaySince: number | null;
+  readonly successfulRecoveries: number;
+  readonly failedRecoveries: number;
+  readonly consecutiveFailedRecoveries: number;
+  readonly averageRecoveryTimeMs: number;
+  /** 75th percentile of the recovery times still in the event history; null without any. */
+  readonly p75RecoveryTimeMs: number | null;
+  /** In the recent window (`windowMs`, an hour by default): */
+  readonly openingsFromClosed: number;
+  readonly leftClosed: number;
+  readonly windowCalls: number;
+  readonly windowFailures: number;
+}
+
+/** When each rule fires. All configurable; see `DEFAULT_THRESHOLDS`. */
+export interface RecommendationThresholds {
+  /** The window of the time-windowed rules (FLAPPING, THRESHOLD_TOO_LAX). */
+  readonly windowMs: number;
+  readonly lowRecoveryRate: number;
+  readonly longRecoveryTimeMs: number;
+  readonly flappingOpenings: number;
+  readonly repeatedFailedRecoveries: number;
+  readonly stuckOpenTimeoutFactor: number;
+  readonly stuckOpenMinMs: number;
+  readonly forcedOpenMaxMs: number;
+  readonly laxFailureRatio: number;
+  readonly laxMinCalls: number;
+}
+
+export const DEFAULT_THRESHOLDS: RecommendationThresholds = {
+  windowMs: 3_600_000,
+  lowRecoveryRate: 0.5,
+  longRecoveryTimeMs: 60_000,
+  flappingOpenings: 5,
+  repeatedFailedRecoveries: 3,
+  stuckOpenTimeoutFactor: 10,
+  stuckOpenMinMs: 600_000,
+  forcedOpenMaxMs: 3_600_000,
+  laxFailureRatio: 0.5,
+  laxMinCalls: 100,
+};
+
+/** One rule: the recommendation it makes for a breaker, or null. Pure. */
+export type RecommendationRule = (
+  facts: BreakerFacts,
+  thresholds: RecommendationThresholds,
+  now: number,
+) => Recommendation | null;
