@@ -5,7 +5,8 @@ import { closeSlowSubscriber } from '../common/close-slow';
 import { RecoveryEvent } from '../events/recovery-event.model';
 import { StoredEvent } from '../events/stored-event';
 import { AnalyticsService } from './analytics.service';
-import { HealthChangedArgs, HealthHistoryArgs, RecentEventsArgs } from './dto/analytics.args';
+import { BreakerFilterArgs } from '../breakers/dto/breaker-filter.args';
+import { HealthHistoryArgs, RecentEventsArgs } from './dto/analytics.args';
 import { AnalyticsFeed } from './analytics.feed';
 import { grade } from './grading';
 import { HealthStatus } from './health-status';
@@ -39,7 +40,7 @@ export class AnalyticsResolver {
   }
 
   @Subscription(() => HealthChange, { description: "Each change of a breaker's grade.", resolve: (c: unknown) => c })
-  healthChanged(@Args() { breakerName }: HealthChangedArgs, @Context('socket') socket?: WebSocket) {
+  healthChanged(@Args() { breakerName }: BreakerFilterArgs, @Context('socket') socket?: WebSocket) {
     return this.feed.healthChanges(breakerName, () => closeSlowSubscriber(socket));
   }
 

@@ -2,7 +2,8 @@ import { Args, Context, Resolver, Subscription } from '@nestjs/graphql';
 import type { WebSocket } from 'ws';
 import { closeSlowSubscriber } from '../common/close-slow';
 import { BreakerTransition, isTransition, toTransition } from './breaker-transition.model';
-import { BreakerStateChangedArgs, RecoveryEventsArgs } from './dto/event-subscription.args';
+import { BreakerFilterArgs } from '../breakers/dto/breaker-filter.args';
+import { EventFilterArgs } from './dto/event-filter.args';
 import { RecoveryEventHub } from './recovery-event.hub';
 import { RecoveryEvent } from './recovery-event.model';
 import { StoredEvent } from './stored-event';
@@ -16,7 +17,7 @@ export class EventSubscriptionsResolver {
     description: 'Each change of state, per breaker in commit order.',
     resolve: (event: StoredEvent) => toTransition(event),
   })
-  breakerStateChanged(@Args() { breakerName }: BreakerStateChangedArgs, @Context('socket') socket?: WebSocket) {
+  breakerStateChanged(@Args() { breakerName }: BreakerFilterArgs, @Context('socket') socket?: WebSocket) {
     return this.hub.stream(
       (event) => isTransition(event) && (!breakerName || event.breakerName === breakerName),
       () => closeSlowSubscriber(socket),
@@ -27,7 +28,7 @@ export class EventSubscriptionsResolver {
     description: 'Each recovery event as it is committed, per breaker in commit order.',
     resolve: (event: StoredEvent) => event,
   })
-  recoveryEvents(@Args() { breakerName, types }: RecoveryEventsArgs, @Context('socket') socket?: WebSocket) {
+  recoveryEvents(@Args() { breakerName, types }: EventFilterArgs, @Context('socket') socket?: WebSocket) {
     const wanted = types?.length ? new Set(types) : null;
     return this.hub.stream(
       (event) => (!breakerName || event.breakerName === breakerName) && (!wanted || wanted.has(event.type)),

@@ -1,5 +1,5 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
-import { RecoveryMetricsArgs } from './dto/recovery-metrics.args';
+import { BreakerFilterArgs } from '../breakers/dto/breaker-filter.args';
 import { MetricsService } from './metrics.service';
 import { RecoveryMetrics } from './recovery-metrics.model';
 
@@ -8,7 +8,7 @@ export class MetricsResolver {
   constructor(private readonly service: MetricsService) {}
 
   @Query(() => [RecoveryMetrics])
-  recoveryMetrics(@Args() { breakerName }: RecoveryMetricsArgs): Promise<RecoveryMetrics[]> {
+  recoveryMetrics(@Args() { breakerName }: BreakerFilterArgs): Promise<RecoveryMetrics[]> {
     return this.service.list(breakerName);
   }
 }

@@ -28,14 +28,6 @@ export class HealthHistoryArgs {
 }
 
 @ArgsType()
-export class HealthChangedArgs {
-  @Field(() => String, { nullable: true, description: 'Only this breaker; all breakers when left out.' })
-  @IsOptional()
-  @IsBreakerName()
-  breakerName?: string | null;
-}
-
-@ArgsType()
 export class RecentEventsArgs {
   @Field(() => Int, { nullable: true, defaultValue: 10, description: 'Newest first, 1 to 100.' })
   @IsOptional()

@@ -45,21 +45,11 @@ export class AdminActionArgs {
 }
 
 @ArgsType()
-export class UpdateBreakerConfigArgs {
-  @Field()
-  @IsBreakerName()
-  name: string;
-
+export class UpdateBreakerConfigArgs extends AdminActionArgs {
   @Field(() => BreakerConfigInput)
   @ValidateNested()
   @Type(() => BreakerConfigInput)
   config: BreakerConfigInput;
-
-  @Field(() => String, { nullable: true, description: 'Why; recorded in the event. At most 2000 characters.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  reason?: string | null;
 }
 
 @ArgsType()

@@ -1,26 +1,13 @@
 import { ArgsType, Field, Int } from '@nestjs/graphql';
-import { ArrayMaxSize, IsArray, IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { SortOrder } from '../../common/pagination/sort-order';
-import { IsBreakerName } from '../../breakers/dto/breaker-name';
-import { RecoveryEventType } from '../../breakers/engine';
+import { EventFilterArgs } from './event-filter.args';
 
 export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 50;
 
 @ArgsType()
-export class BreakerEventsArgs {
-  @Field(() => String, { nullable: true, description: 'Only this breaker; all breakers when left out.' })
-  @IsOptional()
-  @IsBreakerName()
-  breakerName?: string | null;
-
-  @Field(() => [RecoveryEventType], { nullable: true, description: 'Only these types; all types when left out.' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @IsEnum(RecoveryEventType, { each: true })
-  types?: RecoveryEventType[] | null;
-
+export class BreakerEventsArgs extends EventFilterArgs {
   @Field(() => Int, {
     nullable: true,
     defaultValue: DEFAULT_PAGE_SIZE,

@@ -1,9 +1,10 @@
 import { ArgsType, Field } from '@nestjs/graphql';
 import { IsOptional } from 'class-validator';
-import { IsBreakerName } from '../../breakers/dto/breaker-name';
+import { IsBreakerName } from './breaker-name';
 
+/** An optional breaker name that narrows a query or a feed; all breakers when left out. */
 @ArgsType()
-export class RecoveryMetricsArgs {
+export class BreakerFilterArgs {
   @Field(() => String, { nullable: true, description: 'Only this breaker; all breakers when left out.' })
   @IsOptional()
   @IsBreakerName()
