@@ -1,5 +1,6 @@
 import { InitialSchema1795916400000 } from './1795916400000-InitialSchema';
 import { Analytics1795920000000 } from './1795920000000-Analytics';
+import { ApiKeys1795923000000 } from './1795923000000-ApiKeys';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
-export const MIGRATIONS = [InitialSchema1795916400000, Analytics1795920000000];
+export const MIGRATIONS = [InitialSchema1795916400000, Analytics1795920000000, ApiKeys1795923000000];

@@ -1,9 +1,14 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AnalyticsModule } from './analytics/analytics.module';
+import { AuthModule } from './auth/auth.module';
+import { AuthService } from './auth/auth.service';
+import { AuthenticatedSockets } from './auth/authenticated-sockets';
+import { graphqlContextFactory, graphqlWsOnConnect } from './auth/graphql-auth';
+import { RolesGuard } from './auth/roles.guard';
 import { BreakersModule } from './breakers/breakers.module';
 import { Clock } from './common/clock';
 import { CommonModule } from './common/common.module';
@@ -16,7 +21,6 @@ import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PubSubModule } from './pubsub/pubsub.module';
-import { graphqlContext } from './common/graphql-context';
 
 export interface AppModuleOptions {
   readonly config: AppConfig;
@@ -35,16 +39,20 @@ export class AppModule {
         DatabaseModule.forRoot(database),
         PubSubModule.forRoot(database),
         ScheduleModule.forRoot(),
-        GraphQLModule.forRoot<ApolloDriverConfig>({
+        AuthModule.forRoot(database),
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          path: '/graphql',
-          autoSchemaFile: true,
-          sortSchema: true,
-          playground: false,
-          includeStacktraceInErrorResponses: false,
-          formatError: formatGraphqlError,
-          subscriptions: { 'graphql-ws': { path: '/graphql' } },
-          context: graphqlContext,
+          inject: [AuthService, AuthenticatedSockets],
+          useFactory: (auth: AuthService, sockets: AuthenticatedSockets) => ({
+            path: '/graphql',
+            autoSchemaFile: true,
+            sortSchema: true,
+            playground: false,
+            includeStacktraceInErrorResponses: false,
+            formatError: formatGraphqlError,
+            context: graphqlContextFactory(auth),
+            subscriptions: { 'graphql-ws': { path: '/graphql', onConnect: graphqlWsOnConnect(auth, sockets) } },
+          }),
         }),
         BreakersModule,
         EventsModule,
@@ -53,6 +61,7 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: GraphqlExceptionFilter },
+        { provide: APP_GUARD, useClass: RolesGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
     };

@@ -78,9 +78,11 @@ describe('persistence (e2e)', () => {
       expect((await runPendingMigrations(dataSource)).map((m) => m.name)).toEqual([
         'InitialSchema1795916400000',
         'Analytics1795920000000',
+        'ApiKeys1795923000000',
       ]);
       expect(await runPendingMigrations(dataSource)).toEqual([]);
       const all = [
+        'api_keys',
         'breaker_health',
         'breakers',
         'health_snapshots',
@@ -92,11 +94,13 @@ describe('persistence (e2e)', () => {
       expect(await tables()).toEqual(all);
 
       await revertLastMigration(dataSource);
+      expect(await tables()).toEqual(all.filter((t) => t !== 'api_keys'));
+      await revertLastMigration(dataSource);
       expect(await tables()).toEqual(['breakers', 'recovery_events', 'recovery_metrics']);
       await revertLastMigration(dataSource);
       expect(await tables()).toEqual([]);
 
-      expect((await runPendingMigrations(dataSource)).length).toBe(2);
+      expect((await runPendingMigrations(dataSource)).length).toBe(3);
       expect(await tables()).toEqual(all);
     } finally {
       await dataSource?.destroy();

@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { RunningApp } from '../src/bootstrap';
 import { WsCloseCode } from '../src/common/ws-close-codes';
-import { gqlOk, startTestApp } from './support/test-app';
+import { gqlOk, startTestApp, TEST_ADMIN_KEY } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { subscribe } from './support/ws-client';
 
@@ -20,7 +20,7 @@ async function stuckSubscriber(url: string): Promise<{ resume: () => Promise<num
     socket.once('open', resolve);
     socket.once('error', reject);
   });
-  socket.send(JSON.stringify({ type: 'connection_init' }));
+  socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${TEST_ADMIN_KEY}` } }));
   await new Promise((resolve) => socket.once('message', resolve)); // connection_ack
   socket.send(
     JSON.stringify({

@@ -1,5 +1,7 @@
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import type { WebSocket } from 'ws';
+import { Role } from '../auth/role';
+import { RequireRole } from '../auth/roles.decorator';
 import { Breaker } from '../breakers/breaker.model';
 import { closeSlowSubscriber } from '../common/close-slow';
 import { RecoveryEvent } from '../events/recovery-event.model';
@@ -34,6 +36,7 @@ export class AnalyticsResolver {
     return this.history.history(args.breakerName, args.since ?? null, args.limit ?? 1000);
   }
 
+  @RequireRole(Role.ADMIN)
   @Mutation(() => RecoveryReport, { description: 'Regrades every breaker now and answers the new report.' })
   async recomputeHealth(): Promise<ReportData> {
     return (await this.analytics.recompute('request'))!;

@@ -1,4 +1,8 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
+import { Role } from '../auth/role';
+import { RequireRole } from '../auth/roles.decorator';
 import { Breaker, Permission, RecordOutcomesResult } from './breaker.model';
 import { BreakersService } from './breakers.service';
 import {
@@ -27,21 +31,28 @@ export class BreakersResolver {
     return this.service.findOne(name);
   }
 
+  @RequireRole(Role.REPORTER)
   @Mutation(() => Breaker, { description: 'Creates a breaker; an existing name comes back unchanged.' })
   registerBreaker(@Args() { input }: RegisterBreakerArgs): Promise<Breaker> {
     return this.service.register(input.name, input.config);
   }
 
+  @RequireRole(Role.ADMIN)
   @Mutation(() => Breaker, { description: 'Changes settings; those left out keep their value.' })
-  updateBreakerConfig(@Args() { name, config, reason }: UpdateBreakerConfigArgs): Promise<Breaker> {
-    return this.service.updateConfig(name, config, { reason });
+  updateBreakerConfig(
+    @Args() { name, config, reason }: UpdateBreakerConfigArgs,
+    @CurrentPrincipal() by: Principal,
+  ): Promise<Breaker> {
+    return this.service.updateConfig(name, config, { reason, actor: by.name });
   }
 
+  @RequireRole(Role.REPORTER)
   @Mutation(() => Breaker)
   recordOutcome(@Args() { input }: RecordOutcomeArgs): Promise<Breaker> {
     return this.service.recordOutcome(input);
   }
 
+  @RequireRole(Role.REPORTER)
   @Mutation(() => RecordOutcomesResult, {
     description: 'Applies a batch in one transaction, in order, all or nothing.',
   })
@@ -49,6 +60,7 @@ export class BreakersResolver {
     return this.service.recordOutcomes(outcomes);
   }
 
+  @RequireRole(Role.REPORTER)
   @Mutation(() => Permission, {
     description: 'Whether a call may go ahead now; in HALF_OPEN this takes a trial permit.',
   })
@@ -56,18 +68,21 @@ export class BreakersResolver {
     return this.service.acquirePermission(breakerName);
   }
 
+  @RequireRole(Role.ADMIN)
   @Mutation(() => Breaker, { description: 'Back to CLOSED from any state; metrics and history are kept.' })
-  resetBreaker(@Args() { name, reason }: AdminActionArgs): Promise<Breaker> {
-    return this.service.reset(name, { reason });
+  resetBreaker(@Args() { name, reason }: AdminActionArgs, @CurrentPrincipal() by: Principal): Promise<Breaker> {
+    return this.service.reset(name, { reason, actor: by.name });
   }
 
+  @RequireRole(Role.ADMIN)
   @Mutation(() => Breaker, { description: 'FORCED_OPEN: permits nothing and never moves by itself.' })
-  forceOpenBreaker(@Args() { name, reason }: AdminActionArgs): Promise<Breaker> {
-    return this.service.forceOpen(name, { reason });
+  forceOpenBreaker(@Args() { name, reason }: AdminActionArgs, @CurrentPrincipal() by: Principal): Promise<Breaker> {
+    return this.service.forceOpen(name, { reason, actor: by.name });
   }
 
+  @RequireRole(Role.ADMIN)
   @Mutation(() => Breaker, { description: 'DISABLED: permits everything, counts every outcome, never trips.' })
-  disableBreaker(@Args() { name, reason }: AdminActionArgs): Promise<Breaker> {
-    return this.service.disable(name, { reason });
+  disableBreaker(@Args() { name, reason }: AdminActionArgs, @CurrentPrincipal() by: Principal): Promise<Breaker> {
+    return this.service.disable(name, { reason, actor: by.name });
   }
 }

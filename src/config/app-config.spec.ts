@@ -21,6 +21,7 @@ describe('loadConfig', () => {
         bucketRetentionDays: 30,
         thresholds: DEFAULT_THRESHOLDS,
       },
+      auth: { adminApiKey: null, touchIntervalMs: 60_000 },
     });
   });
 
@@ -34,6 +35,8 @@ describe('loadConfig', () => {
       DATABASE_POOL_SIZE: '20',
       HALF_OPEN_SWEEP_INTERVAL_MS: '100',
       SUBSCRIBER_QUEUE_LIMIT: '50',
+      ADMIN_API_KEY: 'a-long-enough-admin-key',
+      API_KEY_TOUCH_INTERVAL_MS: '1000',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -45,6 +48,7 @@ describe('loadConfig', () => {
       halfOpenSweepIntervalMs: 100,
       subscriberQueueLimit: 50,
       analytics: expect.objectContaining({ recomputeIntervalMs: 30_000 }),
+      auth: { adminApiKey: 'a-long-enough-admin-key', touchIntervalMs: 1000 },
     });
   });
 
@@ -99,6 +103,7 @@ describe('loadConfig', () => {
     ['DATABASE_POOL_SIZE', '0', /DATABASE_POOL_SIZE/],
     ['HALF_OPEN_SWEEP_INTERVAL_MS', '501', /HALF_OPEN_SWEEP_INTERVAL_MS must be a whole number from 10 to 500/],
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL must start with postgres/],
+    ['ADMIN_API_KEY', 'short', /ADMIN_API_KEY must be 16 to 512 characters/],
   ])('refuses %s=%s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

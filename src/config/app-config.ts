@@ -16,6 +16,14 @@ export interface AppConfig {
   /** Events a subscriber may fall behind by before it is disconnected. */
   readonly subscriberQueueLimit: number;
   readonly analytics: AnalyticsConfig;
+  readonly auth: AuthConfig;
+}
+
+export interface AuthConfig {
+  /** A key to make sure exists, with the ADMIN role; the way to bootstrap a cluster's first admin. */
+  readonly adminApiKey: string | null;
+  /** `lastUsedAt` is written at most this often per key. */
+  readonly touchIntervalMs: number;
 }
 
 export interface AnalyticsConfig {
@@ -53,7 +61,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     halfOpenSweepIntervalMs: integer(env, 'HALF_OPEN_SWEEP_INTERVAL_MS', 200, 10, 500),
     subscriberQueueLimit: integer(env, 'SUBSCRIBER_QUEUE_LIMIT', 1000, 1, 1_000_000),
     analytics: loadAnalytics(env),
+    auth: loadAuth(env),
   };
+}
+
+function loadAuth(env: Env): AuthConfig {
+  const adminApiKey = optional(env, 'ADMIN_API_KEY');
+  if (adminApiKey !== null && (adminApiKey.length < 16 || adminApiKey.length > 512 || /\s/.test(adminApiKey))) {
+    throw new ConfigError('ADMIN_API_KEY must be 16 to 512 characters with no spaces');
+  }
+  return { adminApiKey, touchIntervalMs: integer(env, 'API_KEY_TOUCH_INTERVAL_MS', 60_000, 0, DAY_MS) };
 }
 
 const DAY_MS = 86_400_000;

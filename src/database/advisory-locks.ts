@@ -4,6 +4,7 @@ import { QueryRunner } from 'typeorm';
 export enum AdvisoryLock {
   MIGRATIONS = 72_420_001,
   HEALTH_RECOMPUTE = 72_420_002,
+  API_KEY_BOOTSTRAP = 72_420_003,
 }
 
 /** Runs `work` while holding a session advisory lock on the given runner's connection, waiting for it if held. */

@@ -6,4 +6,6 @@ export enum PubSubChannel {
   HEALTH_CHANGED = 'breakers_health_changed',
   /** A new recovery report is stored; receivers read it from the database. */
   REPORT_UPDATED = 'breakers_report_updated',
+  /** An API key was revoked; every instance closes the connections it authenticated. */
+  KEY_REVOKED = 'breakers_key_revoked',
 }

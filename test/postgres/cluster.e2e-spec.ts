@@ -23,7 +23,11 @@ describe('several instances on one Postgres (e2e)', () => {
 
   it('migrates once when instances start together', async () => {
     const rows = await withClient(db.url!, (c) => c.query('SELECT name FROM migrations'));
-    expect(rows.rows.map((r) => r.name)).toEqual(['InitialSchema1795916400000', 'Analytics1795920000000']);
+    expect(rows.rows.map((r) => r.name)).toEqual([
+      'InitialSchema1795916400000',
+      'Analytics1795920000000',
+      'ApiKeys1795923000000',
+    ]);
   });
 
   it('gives exact counts with reporters spread over every instance', async () => {

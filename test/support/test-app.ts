@@ -3,6 +3,9 @@ import { Clock } from '../../src/common/clock';
 import { loadConfig } from '../../src/config/app-config';
 import { TestDatabase } from './test-database';
 
+/** The admin key every test app is started with (ADMIN_API_KEY), and that gql() sends unless told otherwise. */
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
 export interface TestAppOptions {
   readonly clock?: Clock;
   /** Extra environment, e.g. HALF_OPEN_SWEEP_INTERVAL_MS. */
@@ -11,7 +14,7 @@ export interface TestAppOptions {
 
 /** Starts the real app on a free loopback port against the test's database. */
 export function startTestApp(db: TestDatabase, options: TestAppOptions = {}): Promise<RunningApp> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ...db.env, ...options.env });
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ADMIN_API_KEY: TEST_ADMIN_KEY, ...db.env, ...options.env });
   return startApp(config, { clock: options.clock, logger: false });
 }
 
@@ -21,16 +24,19 @@ export interface GraphqlResponse<T> {
   readonly errors?: { message: string; extensions?: { code?: string; field?: string } }[];
 }
 
-/** Posts one GraphQL operation over HTTP, as any client would. */
+/** Posts one GraphQL operation over HTTP, as any client would, with the test admin key unless `key` says otherwise (null: none). */
 export async function gql<T = any>(
   app: RunningApp | string,
   query: string,
   variables?: Record<string, unknown>,
+  key: string | null = TEST_ADMIN_KEY,
 ): Promise<GraphqlResponse<T>> {
   const base = typeof app === 'string' ? app : app.url;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (key !== null) headers.authorization = `Bearer ${key}`;
   const response = await fetch(`${base}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers,
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: T; errors?: GraphqlResponse<T>['errors'] };
@@ -42,8 +48,9 @@ export async function gqlOk<T = any>(
   app: RunningApp | string,
   query: string,
   variables?: Record<string, unknown>,
+  key: string | null = TEST_ADMIN_KEY,
 ): Promise<T> {
-  const result = await gql<T>(app, query, variables);
+  const result = await gql<T>(app, query, variables, key);
   if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
   return result.data as T;
 }

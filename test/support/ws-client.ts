@@ -1,5 +1,6 @@
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { TEST_ADMIN_KEY } from './test-app';
 
 /** A graphql-ws subscription that collects what it receives, for assertions. */
 export interface Collector<T> {
@@ -7,6 +8,8 @@ export interface Collector<T> {
   /** Resolves once `count` payloads have arrived (rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<T[]>;
   readonly errors: unknown[];
+  /** Calls back with the close event when the server closes the connection. */
+  onClosed(callback: (event: unknown) => void): void;
   stop(): Promise<void>;
 }
 
@@ -22,7 +25,7 @@ export async function subscribe<T = any>(
     createClient({
       url: httpUrl.replace(/^http/, 'ws') + '/graphql',
       webSocketImpl: WebSocket,
-      connectionParams: options.connectionParams,
+      connectionParams: options.connectionParams ?? { authorization: `Bearer ${TEST_ADMIN_KEY}` },
       retryAttempts: 0,
       lazy: false,
     });
@@ -45,7 +48,8 @@ export async function subscribe<T = any>(
     });
     client.on('closed', (event) => {
       clearTimeout(timer);
-      reject(new Error(`graphql-ws closed: ${JSON.stringify(event)}`));
+      const { code, reason } = event as { code?: number; reason?: string };
+      reject(new Error(`graphql-ws closed: ${code} ${reason ?? ''}`));
     });
   });
   const dispose = client.subscribe<T>(
@@ -83,6 +87,9 @@ export async function subscribe<T = any>(
           }
         }, timeoutMs);
       });
+    },
+    onClosed(callback) {
+      client.on('closed', callback);
     },
     async stop() {
       dispose();

@@ -1,0 +1,35 @@
+import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Role } from './role';
+
+// Registered here rather than beside the enum, like the engine's: role.ts stays free of Nest.
+registerEnumType(Role, { name: 'Role' });
+
+@ObjectType({ description: 'An API key, without its secret.' })
+export class ApiKeyInfo {
+  @Field(() => ID)
+  id: string;
+
+  @Field()
+  name: string;
+
+  @Field(() => Role)
+  role: Role;
+
+  @Field(() => Date)
+  createdAt: Date;
+
+  @Field(() => Date, { nullable: true, description: 'Kept roughly current: written at most once a minute.' })
+  lastUsedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  revokedAt: Date | null;
+}
+
+@ObjectType()
+export class CreatedApiKey {
+  @Field({ description: 'The key itself, shown this once only.' })
+  key: string;
+
+  @Field(() => ApiKeyInfo)
+  info: ApiKeyInfo;
+}

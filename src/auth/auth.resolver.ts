@@ -1,0 +1,34 @@
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { ApiKeyInfo, CreatedApiKey } from './api-key.model';
+import { ApiKeyRow } from './api-key.store';
+import { AuthService } from './auth.service';
+import { CreateApiKeyArgs, RevokeApiKeyArgs } from './dto/api-key.args';
+import { Role } from './role';
+import { RequireRole } from './roles.decorator';
+
+/** API key management: admins only. */
+@Resolver(() => ApiKeyInfo)
+@RequireRole(Role.ADMIN)
+export class AuthResolver {
+  constructor(private readonly auth: AuthService) {}
+
+  @Query(() => [ApiKeyInfo], { description: 'Every key, revoked ones included; never a secret.' })
+  async apiKeys(): Promise<ApiKeyInfo[]> {
+    return (await this.auth.list()).map(toInfo);
+  }
+
+  @Mutation(() => CreatedApiKey, { description: 'A new key; its secret is shown in this answer only.' })
+  async createApiKey(@Args() { name, role }: CreateApiKeyArgs): Promise<CreatedApiKey> {
+    const { key, info } = await this.auth.create(name, role);
+    return { key, info: toInfo(info) };
+  }
+
+  @Mutation(() => ApiKeyInfo, { description: 'Stops the key at once, open subscriptions included.' })
+  async revokeApiKey(@Args() { id }: RevokeApiKeyArgs): Promise<ApiKeyInfo> {
+    return toInfo(await this.auth.revoke(Number(id)));
+  }
+}
+
+function toInfo(row: ApiKeyRow): ApiKeyInfo {
+  return { ...row, id: String(row.id) };
+}
