@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config/app-config';
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'schema-'));
   try {
-    const running = await startApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir }), { logger: false });
+    const running = await startApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), { logger: false });
     try {
       const target = resolve(__dirname, '..', '..', 'schema.graphql');
       await writeFile(target, printAppSchema(running.app));

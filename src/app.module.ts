@@ -3,12 +3,18 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ScheduleModule } from '@nestjs/schedule';
+import { LoggerModule } from 'nestjs-pino';
 import { AnalyticsModule } from './analytics/analytics.module';
+import { HealthModule } from './health/health.module';
+import { loggingParams } from './observability/logging';
+import { ObservabilityModule } from './observability/observability.module';
 import { AuthModule } from './auth/auth.module';
 import { AuthService } from './auth/auth.service';
 import { AuthenticatedSockets } from './auth/authenticated-sockets';
 import { graphqlContextFactory, graphqlWsOnConnect } from './auth/graphql-auth';
+import { RateLimiter } from './auth/rate-limiter';
 import { RolesGuard } from './auth/roles.guard';
+import { queryLimitRules } from './common/graphql-limits';
 import { BreakersModule } from './breakers/breakers.module';
 import { Clock } from './common/clock';
 import { CommonModule } from './common/common.module';
@@ -36,21 +42,27 @@ export class AppModule {
       module: AppModule,
       imports: [
         CommonModule.forRoot(config, clock),
+        LoggerModule.forRoot(loggingParams(config.observability)),
         DatabaseModule.forRoot(database),
         PubSubModule.forRoot(database),
         ScheduleModule.forRoot(),
         AuthModule.forRoot(database),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          inject: [AuthService, AuthenticatedSockets],
-          useFactory: (auth: AuthService, sockets: AuthenticatedSockets) => ({
+          inject: [AuthService, AuthenticatedSockets, Clock],
+          useFactory: (auth: AuthService, sockets: AuthenticatedSockets, time: Clock) => ({
+            validationRules: queryLimitRules({
+              maxDepth: config.limits.maxQueryDepth,
+              maxAliases: config.limits.maxAliases,
+              maxCost: config.limits.maxQueryCost,
+            }),
             path: '/graphql',
             autoSchemaFile: true,
             sortSchema: true,
             playground: false,
             includeStacktraceInErrorResponses: false,
             formatError: formatGraphqlError,
-            context: graphqlContextFactory(auth),
+            context: graphqlContextFactory(auth, new RateLimiter(config.limits.rateLimitPerMinute, () => time.now())),
             subscriptions: { 'graphql-ws': { path: '/graphql', onConnect: graphqlWsOnConnect(auth, sockets) } },
           }),
         }),
@@ -58,6 +70,8 @@ export class AppModule {
         EventsModule,
         MetricsModule,
         AnalyticsModule,
+        HealthModule,
+        ObservabilityModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: GraphqlExceptionFilter },

@@ -2,6 +2,7 @@ import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AddressInfo } from 'node:net';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { Clock } from './common/clock';
 import type { AppConfig } from './config/app-config';
@@ -30,11 +31,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   try {
     app = await NestFactory.create<NestExpressApplication>(
       AppModule.forRoot({ config, database, clock: options.clock }),
-      {
-        bodyParser: false,
-        logger: options.logger,
-      },
+      { bodyParser: false, bufferLogs: true, ...(options.logger !== undefined ? { logger: options.logger } : {}) },
     );
+    app.useLogger(app.get(PinoLogger));
     app.useBodyParser('json', { limit: MAX_BODY_BYTES });
     await app.listen(config.port, config.host);
   } catch (error) {

@@ -6,6 +6,7 @@ import { inTransaction } from '../database/transaction';
 import { EventStore, NewEvent } from '../events/event.store';
 import { RecoveryEventPublisher } from '../events/recovery-event.publisher';
 import { BucketIncrement, OutcomeBucketStore } from '../metrics/outcome-bucket.store';
+import { BreakerMetrics } from '../observability/breaker-metrics';
 import { StoredEvent } from '../events/stored-event';
 import { BreakerStore } from './breaker.store';
 import { BreakerInput, evolve, EvolveResult } from './engine';
@@ -41,6 +42,7 @@ export class BreakerCommands {
     private readonly events: EventStore,
     private readonly publisher: RecoveryEventPublisher,
     private readonly buckets: OutcomeBucketStore,
+    private readonly metrics: BreakerMetrics,
     private readonly clock: Clock,
   ) {}
 
@@ -74,6 +76,7 @@ export class BreakerCommands {
       const events = await this.events.insertMany(manager, newEvents);
       await this.buckets.add(manager, now, bucketIncrements(commands, current));
       await this.publisher.publish(tx, events);
+      tx.afterCommit(() => this.metrics.recordCommitted(outcomesOf(commands), events));
       return { breakers: names.map((name) => current.get(name)!), events, results, now };
     });
   }
@@ -104,9 +107,18 @@ export class BreakerCommands {
         );
       const events = await this.events.insertMany(manager, newEvents);
       await this.publisher.publish(tx, events);
+      tx.afterCommit(() => this.metrics.recordCommitted([], events));
       return { moved: written.size, events };
     });
   }
+}
+
+function outcomesOf(commands: readonly BreakerCommand[]): { breakerName: string; success: boolean }[] {
+  return commands.flatMap((c) =>
+    typeof c.input !== 'function' && c.input.type === 'OUTCOME'
+      ? [{ breakerName: c.name, success: c.input.success }]
+      : [],
+  );
 }
 
 /** The outcomes among the commands, counted per breaker. */

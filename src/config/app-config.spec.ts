@@ -22,6 +22,8 @@ describe('loadConfig', () => {
         thresholds: DEFAULT_THRESHOLDS,
       },
       auth: { adminApiKey: null, touchIntervalMs: 60_000 },
+      observability: { logLevel: 'info', metricsEnabled: true, metricsToken: null },
+      limits: { rateLimitPerMinute: 60_000, maxQueryDepth: 12, maxAliases: 100, maxQueryCost: 50_000 },
     });
   });
 
@@ -37,6 +39,13 @@ describe('loadConfig', () => {
       SUBSCRIBER_QUEUE_LIMIT: '50',
       ADMIN_API_KEY: 'a-long-enough-admin-key',
       API_KEY_TOUCH_INTERVAL_MS: '1000',
+      LOG_LEVEL: 'warn',
+      METRICS_ENABLED: 'false',
+      METRICS_TOKEN: 'scrape-secret',
+      RATE_LIMIT_PER_MINUTE: '600',
+      MAX_QUERY_DEPTH: '8',
+      MAX_QUERY_ALIASES: '20',
+      MAX_QUERY_COST: '1000',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -49,6 +58,8 @@ describe('loadConfig', () => {
       subscriberQueueLimit: 50,
       analytics: expect.objectContaining({ recomputeIntervalMs: 30_000 }),
       auth: { adminApiKey: 'a-long-enough-admin-key', touchIntervalMs: 1000 },
+      observability: { logLevel: 'warn', metricsEnabled: false, metricsToken: 'scrape-secret' },
+      limits: { rateLimitPerMinute: 600, maxQueryDepth: 8, maxAliases: 20, maxQueryCost: 1000 },
     });
   });
 
@@ -104,6 +115,8 @@ describe('loadConfig', () => {
     ['HALF_OPEN_SWEEP_INTERVAL_MS', '501', /HALF_OPEN_SWEEP_INTERVAL_MS must be a whole number from 10 to 500/],
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL must start with postgres/],
     ['ADMIN_API_KEY', 'short', /ADMIN_API_KEY must be 16 to 512 characters/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+    ['METRICS_ENABLED', 'yes', /METRICS_ENABLED must be one of true, false/],
   ])('refuses %s=%s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -17,6 +17,24 @@ export interface AppConfig {
   readonly subscriberQueueLimit: number;
   readonly analytics: AnalyticsConfig;
   readonly auth: AuthConfig;
+  readonly observability: ObservabilityConfig;
+  readonly limits: LimitsConfig;
+}
+
+export interface ObservabilityConfig {
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** GET /metrics: served at all, and whether it needs `Authorization: Bearer <metricsToken>`. */
+  readonly metricsEnabled: boolean;
+  readonly metricsToken: string | null;
+}
+
+export interface LimitsConfig {
+  /** Operations per minute per API key, on each instance. */
+  readonly rateLimitPerMinute: number;
+  readonly maxQueryDepth: number;
+  readonly maxAliases: number;
+  /** Estimated fields a query may resolve, lists counted by their page size. */
+  readonly maxQueryCost: number;
 }
 
 export interface AuthConfig {
@@ -62,7 +80,32 @@ export function loadConfig(env: Env = process.env): AppConfig {
     subscriberQueueLimit: integer(env, 'SUBSCRIBER_QUEUE_LIMIT', 1000, 1, 1_000_000),
     analytics: loadAnalytics(env),
     auth: loadAuth(env),
+    observability: {
+      logLevel: oneOf(
+        env,
+        'LOG_LEVEL',
+        ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+        'info',
+      ),
+      metricsEnabled: oneOf(env, 'METRICS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
+      metricsToken: optional(env, 'METRICS_TOKEN'),
+    },
+    limits: {
+      rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 60_000, 1, 100_000_000),
+      maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 2, 100),
+      maxAliases: integer(env, 'MAX_QUERY_ALIASES', 100, 1, 10_000),
+      maxQueryCost: integer(env, 'MAX_QUERY_COST', 50_000, 100, 10_000_000),
+    },
   };
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = optional(env, name);
+  if (raw === null) return fallback;
+  if (!(values as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
 }
 
 function loadAuth(env: Env): AuthConfig {

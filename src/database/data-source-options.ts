@@ -7,7 +7,7 @@ import { RecoveryMetricsEntity } from '../metrics/recovery-metrics.entity';
 export const ENTITIES = [BreakerEntity, RecoveryMetricsEntity, RecoveryEventEntity];
 
 /** The one set of TypeORM options, shared by the app and the migration CLI. Schema changes go through migrations only. */
-export function dataSourceOptions(url: string, poolSize: number): DataSourceOptions {
+export function dataSourceOptions(url: string, poolSize: number, queryTimeoutMs = 4000): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -18,6 +18,7 @@ export function dataSourceOptions(url: string, poolSize: number): DataSourceOpti
     migrationsRun: false,
     logging: ['error'],
     // Pool options go to node-postgres; the embedded database takes a single connection.
-    extra: { max: poolSize, connectionTimeoutMillis: 10_000 },
+    // An unreachable database must fail fast (SERVICE_UNAVAILABLE within 5 s), not hang a request.
+    extra: { max: poolSize, connectionTimeoutMillis: 4000, query_timeout: queryTimeoutMs, keepAlive: true },
   };
 }

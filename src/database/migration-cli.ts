@@ -10,7 +10,7 @@ async function main(command: string | undefined): Promise<void> {
     throw new Error('usage: migration-cli run|revert');
   }
   const connection = await openDatabase(loadConfig());
-  const dataSource = await new DataSource(dataSourceOptions(connection.url, 1)).initialize();
+  const dataSource = await new DataSource(dataSourceOptions(connection.url, 1, 600_000)).initialize();
   try {
     if (command === 'run') {
       const applied = await runPendingMigrations(dataSource);

@@ -1,18 +1,24 @@
 import { ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common';
-import { GqlExceptionFilter } from '@nestjs/graphql';
+import { BaseExceptionFilter } from '@nestjs/core';
+import { GqlArgumentsHost, GqlExceptionFilter } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
+import { GraphqlContext } from '../graphql-context';
 import { AppError } from './app-error';
+import { isDatabaseUnavailable } from './database-errors';
 import { ErrorCode } from './error-code';
 
 /**
- * The one place where errors become GraphQL errors. AppErrors keep their code and message;
- * anything unexpected is logged and answers INTERNAL_SERVER_ERROR without internals.
+ * The one place where resolver errors become GraphQL errors. AppErrors keep their code and
+ * message; an unreachable database is SERVICE_UNAVAILABLE; anything else is logged with the
+ * request id and answers INTERNAL_SERVER_ERROR with that id and nothing of the internals.
  */
 @Catch()
-export class GraphqlExceptionFilter implements GqlExceptionFilter {
+export class GraphqlExceptionFilter extends BaseExceptionFilter implements GqlExceptionFilter {
   private readonly logger = new Logger('GraphQL');
 
-  catch(exception: unknown, _host: ArgumentsHost): GraphQLError {
+  override catch(exception: unknown, host: ArgumentsHost): GraphQLError | void {
+    // Plain HTTP routes (probes, /metrics) answer as Nest does.
+    if (host.getType<string>() !== 'graphql') return super.catch(exception, host);
     if (exception instanceof GraphQLError) return exception;
     if (exception instanceof AppError) {
       const extensions: Record<string, unknown> = { code: exception.code };
@@ -22,7 +28,21 @@ export class GraphqlExceptionFilter implements GqlExceptionFilter {
     if (exception instanceof HttpException && exception.getStatus() < 500) {
       return new GraphQLError(exception.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
     }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    return new GraphQLError('Internal server error', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
+    if (isDatabaseUnavailable(exception)) {
+      return new GraphQLError('the database is unavailable; try again shortly', {
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+      });
+    }
+    const requestId = requestIdOf(host);
+    this.logger.error({ err: exception, requestId }, 'unexpected error');
+    return new GraphQLError(`Internal server error (request ${requestId ?? 'unknown'})`, {
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId },
+    });
   }
+}
+
+function requestIdOf(host: ArgumentsHost): string | undefined {
+  const context = GqlArgumentsHost.create(host).getContext<GraphqlContext | undefined>();
+  const id = (context?.req as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }

@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
+import { BreakerState, RecoveryEventType } from '../breakers/engine';
+import { queryRows } from '../database/query-rows';
+import { StoredEvent } from '../events/stored-event';
+
+const STATE_CACHE_MS = 1000;
+
+export interface CommittedOutcome {
+  readonly breakerName: string;
+  readonly success: boolean;
+}
+
+/**
+ * The Prometheus metrics of this instance. Counters count what this instance committed (a
+ * Prometheus sum over instances gives the cluster's); the state gauge reads the database, which
+ * all instances share, cached for about a second.
+ */
+@Injectable()
+export class BreakerMetrics {
+  readonly registry = new Registry();
+  private readonly outcomes: Counter<'breaker' | 'result'>;
+  private readonly transitions: Counter<'breaker' | 'from' | 'to'>;
+  private readonly recovery: Histogram;
+  private states: { at: number; rows: { name: string; state: BreakerState }[] } | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {
+    collectDefaultMetrics({ register: this.registry });
+    this.outcomes = new Counter({
+      name: 'breaker_outcomes_total',
+      help: 'Outcomes reported, by breaker and result.',
+      labelNames: ['breaker', 'result'],
+      registers: [this.registry],
+    });
+    this.transitions = new Counter({
+      name: 'breaker_transitions_total',
+      help: 'State transitions, by breaker, from and to.',
+      labelNames: ['breaker', 'from', 'to'],
+      registers: [this.registry],
+    });
+    this.recovery = new Histogram({
+      name: 'breaker_recovery_seconds',
+      help: 'Time from the opening that began an outage to the close that ended it.',
+      labelNames: ['breaker'],
+      buckets: [0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 900, 1800, 3600],
+      registers: [this.registry],
+    });
+    const metrics = this;
+    new Gauge({
+      name: 'breaker_state',
+      help: 'The current state of each breaker: 1 for its state, 0 for the others.',
+      labelNames: ['breaker', 'state'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const { name, state } of await metrics.currentStates()) {
+          for (const s of Object.values(BreakerState)) this.set({ breaker: name, state: s }, s === state ? 1 : 0);
+        }
+      },
+    });
+  }
+
+  /** Counts what a transaction committed. Call after the commit. */
+  recordCommitted(outcomes: readonly CommittedOutcome[], events: readonly StoredEvent[]): void {
+    for (const o of outcomes) this.outcomes.inc({ breaker: o.breakerName, result: o.success ? 'success' : 'failure' });
+    for (const e of events) {
+      if (e.fromState && e.toState && e.fromState !== e.toState) {
+        this.transitions.inc({ breaker: e.breakerName, from: e.fromState, to: e.toState });
+      }
+      if (e.type === RecoveryEventType.RECOVERY_SUCCEEDED) {
+        this.recovery.observe({ breaker: e.breakerName }, Number(e.info.recoveryTimeMs ?? 0) / 1000);
+      }
+    }
+  }
+
+  /** The Prometheus text exposition. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  private async currentStates(): Promise<{ name: string; state: BreakerState }[]> {
+    const now = this.clock.now();
+    if (this.states && now - this.states.at < STATE_CACHE_MS) return this.states.rows;
+    const rows = await queryRows<{ name: string; state: BreakerState }>(
+      this.dataSource.manager,
+      'SELECT name, state FROM breakers ORDER BY name',
+    );
+    this.states = { at: now, rows };
+    return rows;
+  }
+}
