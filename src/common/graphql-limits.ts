@@ -68,6 +68,7 @@ function walk(
   fragments: Map<string, FragmentDefinitionNode>,
   stats: { aliases: number; depth: number; cost: number },
   seen: Set<string>,
+  pending?: number,
 ): void {
   stats.depth = Math.max(stats.depth, depth);
   for (const selection of set.selections) {
@@ -78,21 +79,25 @@ function walk(
         const field =
           type && (isObjectType(type) || isInterfaceType(type)) ? type.getFields()[selection.name.value] : undefined;
         const isList = field ? isListType(getNullableType(field.type)) : false;
-        const inner = multiplier * (isList ? pageSize(selection) : 1);
+        // A connection takes the page size (`first`) and hands it to the list of edges below it.
+        const asked = pageArgument(selection) ?? pending;
+        const inner = multiplier * (isList ? (asked ?? UNPAGED_LIST) : 1);
+        const named = field ? getNamedType(field.type) : undefined;
         walk(
           schema,
           selection.selectionSet,
-          field ? getNamedType(field.type) : undefined,
+          named,
           depth + 1,
           inner,
           fragments,
           stats,
           seen,
+          isList ? undefined : asked,
         );
       }
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       const narrowed = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
-      walk(schema, selection.selectionSet, narrowed ?? undefined, depth, multiplier, fragments, stats, seen);
+      walk(schema, selection.selectionSet, narrowed ?? undefined, depth, multiplier, fragments, stats, seen, pending);
     } else {
       const fragment = fragments.get(selection.name.value);
       // A fragment spread twice on one path is a cycle, which validation reports on its own.
@@ -113,9 +118,8 @@ function walk(
   }
 }
 
-/** The page size a field asks for, or the unpaged guess for a field that takes none. */
-function pageSize(field: FieldNode): number {
+/** The page size a field asks for with a literal `first` or `limit`, if it does. */
+function pageArgument(field: FieldNode): number | undefined {
   const arg = field.arguments?.find((a) => a.name.value === 'first' || a.name.value === 'limit');
-  if (arg?.value.kind === Kind.INT) return Math.max(1, Number(arg.value.value));
-  return UNPAGED_LIST;
+  return arg?.value.kind === Kind.INT ? Math.max(1, Number(arg.value.value)) : undefined;
 }
