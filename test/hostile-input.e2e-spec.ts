@@ -1,0 +1,151 @@
+import fc from 'fast-check';
+import { RunningApp } from '../src/bootstrap';
+import { errorCode, gql, gqlOk, GraphqlResponse, startTestApp, TEST_ADMIN_KEY } from './support/test-app';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+
+describe('hostile input (e2e)', () => {
+  let db: TestDatabase;
+  let app: RunningApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await startTestApp(db, { env: { NODE_ENV: 'production' } });
+    await gqlOk(app, `mutation { registerBreaker(input: { name: "target" }) { name } }`);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  const post = (body: string | Buffer) =>
+    fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` },
+      body,
+    });
+
+  it('answers 413 to a body over 5 MB and 400 to malformed JSON', async () => {
+    const big = JSON.stringify({ query: '{ breakers { name } }', variables: { pad: 'x'.repeat(5 * 1024 * 1024) } });
+    expect((await post(big)).status).toBe(413);
+    for (const body of ['{bad', '{"query": ', '[1,', 'null garbage']) expect((await post(body)).status).toBe(400);
+  });
+
+  it('refuses a 2000-alias query before it runs, with a clear message', async () => {
+    const aliases = Array.from(
+      { length: 2000 },
+      (_, i) => `a${i}: registerBreaker(input: { name: "alias-${i}" }) { name }`,
+    );
+    const result = await gql(app, `mutation { ${aliases.join(' ')} }`);
+    expect(errorCode(result)).toBe('BAD_USER_INPUT');
+    expect(result.errors![0].message).toBe('the query uses 2000 aliases; at most 100 are allowed');
+    expect((await gqlOk(app, `{ breaker(name: "alias-0") { name } }`)).breaker).toBeNull();
+  });
+
+  it('refuses too deep a query and too costly a query', async () => {
+    const deep = `{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } } }`;
+    const tooDeep = await gql(app, deep);
+    expect(errorCode(tooDeep)).toBe('BAD_USER_INPUT');
+    expect(tooDeep.errors![0].message).toMatch(/^the query is 1[3-9] levels deep; at most 12 are allowed$/);
+
+    const pages = Array.from(
+      { length: 50 },
+      (_, i) => `p${i}: breakerEvents(first: 500) { edges { node { id type occurredAt info breakerName } } }`,
+    );
+    const costly = await gql(app, `{ ${pages.join(' ')} }`);
+    expect(errorCode(costly)).toBe('BAD_USER_INPUT');
+    expect(costly.errors![0].message).toMatch(/^the query would resolve about \d+ fields; at most 50000 are allowed$/);
+  });
+
+  it('never sends a stack trace in production', async () => {
+    const results = [
+      await gql(app, `{ breaker(name: "bad name") { name } }`),
+      await gql(app, `{ nope }`),
+      await gql(app, `mutation { resetBreaker(name: "missing") { name } }`),
+    ];
+    for (const result of results) {
+      expect(result.errors!.length).toBeGreaterThan(0);
+      expect(JSON.stringify(result)).not.toMatch(/stacktrace|\bat [A-Za-z.]+ \(/);
+    }
+  });
+
+  /** A user's mistake may be refused in many ways, but never as a fault of ours. */
+  function expectNoFault(result: GraphqlResponse<unknown>): void {
+    expect(result.status).toBeLessThan(500);
+    for (const error of result.errors ?? []) expect(error.extensions?.code).not.toBe('INTERNAL_SERVER_ERROR');
+  }
+
+  const anything = fc.oneof(
+    fc.string({ maxLength: 300 }),
+    fc.string({ unit: 'binary', maxLength: 50 }),
+    fc.integer(),
+    fc.double(),
+    fc.constantFrom(Number.MAX_SAFE_INTEGER, -1, 0, 1e308, -1e308, 2 ** 31, 2 ** 53),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.string({ maxLength: 10 }), { maxLength: 5 }),
+    fc.dictionary(fc.string({ maxLength: 10 }), fc.oneof(fc.string({ maxLength: 10 }), fc.integer()), { maxKeys: 4 }),
+  );
+
+  it('fuzz: random variables for every operation never yield a fault', async () => {
+    const operations = [
+      `mutation($v: RegisterBreakerInput!) { registerBreaker(input: $v) { name } }`,
+      `mutation($v: OutcomeInput!) { recordOutcome(input: $v) { name } }`,
+      `mutation($v: [OutcomeInput!]!) { recordOutcomes(outcomes: $v) { accepted } }`,
+      `mutation($v: String!) { acquirePermission(breakerName: $v) { permitted } }`,
+      `mutation($v: BreakerConfigInput!) { updateBreakerConfig(name: "target", config: $v) { name } }`,
+      `mutation($v: String) { resetBreaker(name: "target", reason: $v) { name } }`,
+      `query($v: String) { breakerEvents(after: $v) { pageInfo { hasNextPage } } }`,
+      `query($v: Int) { breakerEvents(first: $v) { pageInfo { hasNextPage } } }`,
+      `query($v: [RecoveryEventType!]) { breakerEvents(types: $v) { pageInfo { hasNextPage } } }`,
+      `query($v: String!) { breaker(name: $v) { name } }`,
+      `query($v: BreakerState) { breakers(state: $v) { name } }`,
+      `query($v: DateTime) { healthHistory(breakerName: "target", since: $v) { status } }`,
+      `mutation($v: String!) { createApiKey(name: $v, role: VIEWER) { info { id } } }`,
+      `mutation($v: ID!) { revokeApiKey(id: $v) { id } }`,
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...operations), anything, fc.option(anything), async (query, v, nested) => {
+        const value = nested === null ? v : { breakerName: v, success: nested, name: v, config: nested };
+        expectNoFault(await gql(app, query, { v: value }));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('fuzz: random documents and bodies never yield a fault', async () => {
+    const shapes = fc.oneof(
+      fc.string({ maxLength: 200 }).map((query) => JSON.stringify({ query })),
+      fc.json({ maxDepth: 3 }),
+      fc.string({ maxLength: 100 }),
+      fc.constantFrom('{"query": 5}', '{"query": null}', '{"variables": "x"}', '[]', '{}', '"text"'),
+    );
+    await fc.assert(
+      fc.asyncProperty(shapes, async (body) => {
+        const response = await post(body);
+        expect(response.status).toBeLessThan(500);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('the rate limit (e2e)', () => {
+  it('holds each key to RATE_LIMIT_PER_MINUTE, telling it when to retry, without touching other keys', async () => {
+    const db = await createTestDatabase();
+    const app = await startTestApp(db, { env: { RATE_LIMIT_PER_MINUTE: '5' } });
+    try {
+      const { createApiKey } = await gqlOk(app, `mutation { createApiKey(name: "other", role: VIEWER) { key } }`);
+      for (let i = 0; i < 4; i++) expect(errorCode(await gql(app, `{ breakers { name } }`))).toBeUndefined();
+      const limited = await gql(app, `{ breakers { name } }`);
+      expect(limited.status).toBe(429);
+      expect(errorCode(limited)).toBe('SERVICE_UNAVAILABLE');
+      expect(limited.errors![0].message).toMatch(/rate limit exceeded for the key "bootstrap-admin"; retry in \d+ ms/);
+      expect(limited.errors![0].extensions).toMatchObject({ retryAfterMs: expect.any(Number) });
+      expect(errorCode(await gql(app, `{ breakers { name } }`, undefined, createApiKey.key))).toBeUndefined();
+    } finally {
+      await app.close();
+      await db.drop();
+    }
+  });
+});

@@ -1,0 +1,107 @@
+import { RunningApp } from '../src/bootstrap';
+import { gqlOk, startTestApp } from './support/test-app';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+
+/** The value of one sample in a Prometheus text exposition, or undefined. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const wanted = Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .sort();
+  for (const line of text.split('\n')) {
+    const match = /^([a-z_]+)\{([^}]*)\} ([0-9.e+-]+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const got = match[2].split(',').filter(Boolean).sort();
+    if (wanted.every((w) => got.includes(w)) && got.length === wanted.length) return Number(match[3]);
+  }
+  return undefined;
+}
+
+describe('observability (e2e)', () => {
+  let db: TestDatabase;
+  let app: RunningApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await startTestApp(db);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('answers the liveness and readiness probes', async () => {
+    const live = await fetch(`${app.url}/health/live`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${app.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
+  });
+
+  it('exports the breaker metrics with their values, and the process metrics', async () => {
+    await gqlOk(
+      app,
+      `mutation { registerBreaker(input: { name: "metered", config: { failureThreshold: 2, openTimeoutMs: 100 } }) { name } }`,
+    );
+    await gqlOk(
+      app,
+      `mutation { recordOutcomes(outcomes: [
+      { breakerName: "metered", success: true }, { breakerName: "metered", success: false },
+      { breakerName: "metered", success: false }]) { accepted } }`,
+    );
+    // Let it half-open by itself, then recover.
+    for (let i = 0; i < 50; i++) {
+      const { breaker } = await gqlOk(app, `{ breaker(name: "metered") { state } }`);
+      if (breaker.state === 'HALF_OPEN') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await gqlOk(app, `mutation { recordOutcome(input: { breakerName: "metered", success: true }) { state } }`);
+    await new Promise((r) => setTimeout(r, 1100)); // past the state gauge's cache
+
+    const response = await fetch(`${app.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await response.text();
+    expect(sample(text, 'breaker_outcomes_total', { breaker: 'metered', result: 'success' })).toBe(2);
+    expect(sample(text, 'breaker_outcomes_total', { breaker: 'metered', result: 'failure' })).toBe(2);
+    expect(sample(text, 'breaker_transitions_total', { breaker: 'metered', from: 'CLOSED', to: 'OPEN' })).toBe(1);
+    expect(sample(text, 'breaker_transitions_total', { breaker: 'metered', from: 'OPEN', to: 'HALF_OPEN' })).toBe(1);
+    expect(sample(text, 'breaker_transitions_total', { breaker: 'metered', from: 'HALF_OPEN', to: 'CLOSED' })).toBe(1);
+    expect(sample(text, 'breaker_state', { breaker: 'metered', state: 'CLOSED' })).toBe(1);
+    expect(sample(text, 'breaker_state', { breaker: 'metered', state: 'OPEN' })).toBe(0);
+    expect(sample(text, 'breaker_recovery_seconds_count', { breaker: 'metered' })).toBe(1);
+    expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+    expect(text).toMatch(/^nodejs_heap_size_total_bytes /m);
+  });
+
+  it('gives every response a request id, keeping a sane one the caller sent', async () => {
+    const mine = await fetch(`${app.url}/health/live`, { headers: { 'x-request-id': 'trace-123' } });
+    expect(mine.headers.get('x-request-id')).toBe('trace-123');
+    const generated = await fetch(`${app.url}/health/live`, { headers: { 'x-request-id': 'bad id with spaces' } });
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('where /metrics is exposed (e2e)', () => {
+  it('can sit behind a token, or be turned off', async () => {
+    const db = await createTestDatabase();
+    const guarded = await startTestApp(db, { env: { METRICS_TOKEN: 'scrape-me' } });
+    try {
+      expect((await fetch(`${guarded.url}/metrics`)).status).toBe(401);
+      expect((await fetch(`${guarded.url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+      const ok = await fetch(`${guarded.url}/metrics`, { headers: { authorization: 'Bearer scrape-me' } });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain('# TYPE breaker_state gauge');
+    } finally {
+      await guarded.close();
+    }
+    const off = await startTestApp(db, { env: { METRICS_ENABLED: 'false' } });
+    try {
+      expect((await fetch(`${off.url}/metrics`)).status).toBe(404);
+    } finally {
+      await off.close();
+      await db.drop();
+    }
+  });
+});
