@@ -1,4 +1,4 @@
-import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { ApolloDriverConfig } from '@nestjs/apollo';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
@@ -9,16 +9,11 @@ import { HealthModule } from './health/health.module';
 import { loggingParams } from './observability/logging';
 import { ObservabilityModule } from './observability/observability.module';
 import { AuthModule } from './auth/auth.module';
-import { AuthService } from './auth/auth.service';
-import { AuthenticatedSockets } from './auth/authenticated-sockets';
-import { graphqlContextFactory, graphqlWsOnConnect } from './auth/graphql-auth';
-import { RateLimiter } from './auth/rate-limiter';
 import { RolesGuard } from './auth/roles.guard';
-import { queryLimitRules } from './common/graphql-limits';
 import { BreakersModule } from './breakers/breakers.module';
 import { Clock } from './common/clock';
 import { CommonModule } from './common/common.module';
-import { formatGraphqlError } from './common/errors/format-graphql-error';
+import { graphqlOptions } from './common/graphql-options';
 import { GraphqlExceptionFilter } from './common/errors/graphql-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import type { AppConfig } from './config/app-config';
@@ -47,25 +42,7 @@ export class AppModule {
         PubSubModule.forRoot(database),
         ScheduleModule.forRoot(),
         AuthModule.forRoot(database),
-        GraphQLModule.forRootAsync<ApolloDriverConfig>({
-          driver: ApolloDriver,
-          inject: [AuthService, AuthenticatedSockets, Clock],
-          useFactory: (auth: AuthService, sockets: AuthenticatedSockets, time: Clock) => ({
-            validationRules: queryLimitRules({
-              maxDepth: config.limits.maxQueryDepth,
-              maxAliases: config.limits.maxAliases,
-              maxCost: config.limits.maxQueryCost,
-            }),
-            path: '/graphql',
-            autoSchemaFile: true,
-            sortSchema: true,
-            playground: false,
-            includeStacktraceInErrorResponses: false,
-            formatError: formatGraphqlError,
-            context: graphqlContextFactory(auth, new RateLimiter(config.limits.rateLimitPerMinute, () => time.now())),
-            subscriptions: { 'graphql-ws': { path: '/graphql', onConnect: graphqlWsOnConnect(auth, sockets) } },
-          }),
-        }),
+        GraphQLModule.forRootAsync<ApolloDriverConfig>(graphqlOptions(config)),
         BreakersModule,
         EventsModule,
         MetricsModule,

@@ -134,4 +134,31 @@ describe('fan-out across instances through Postgres (e2e)', () => {
       await Promise.all(feeds.map((f) => f.stop()));
     }
   });
+
+  it('closes subscriptions on every instance when their key is revoked on one', async () => {
+    const { createApiKey } = await gqlOk(
+      a,
+      `mutation { createApiKey(name: "dashboard", role: VIEWER) { key info { id } } }`,
+    );
+    const params = { connectionParams: { authorization: `Bearer ${createApiKey.key}` } };
+    const onB = await subscribe(b.url, TRANSITIONS, {}, params);
+    const closed = new Promise<unknown>((resolve) => onB.onClosed(resolve));
+    await gqlOk(a, `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: createApiKey.info.id });
+    expect(await closed).toMatchObject({ code: 4403 });
+    await onB.stop();
+  });
+
+  it('logs JSON lines with request ids', () => {
+    const lines = b
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'));
+    expect(lines.length).toBeGreaterThan(0);
+    const parsed = lines.map((line) => JSON.parse(line));
+    expect(parsed.every((entry) => typeof entry.level === 'number' && typeof entry.time === 'number')).toBe(true);
+    const requests = parsed.filter((entry) => entry.req?.url === '/graphql');
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.every((entry) => typeof entry.req.id === 'string' && entry.req.id.length > 0)).toBe(true);
+    expect(JSON.stringify(requests)).not.toContain('test-admin-key');
+  });
 });

@@ -1,0 +1,40 @@
+import { ApolloDriver, ApolloDriverAsyncConfig, ApolloDriverConfig } from '@nestjs/apollo';
+import { AuthService } from '../auth/auth.service';
+import { AuthenticatedSockets } from '../auth/authenticated-sockets';
+import { graphqlContextFactory, graphqlWsOnConnect } from '../auth/graphql-auth';
+import { RateLimiter } from '../auth/rate-limiter';
+import type { AppConfig } from '../config/app-config';
+import { Clock } from './clock';
+import { formatGraphqlError } from './errors/format-graphql-error';
+import { queryLimitRules } from './graphql-limits';
+
+/**
+ * The GraphQL server: code-first schema at /graphql over HTTP and graphql-ws, every operation
+ * authenticated and rate-limited in its context, documents checked against the query limits,
+ * errors kept in the platform's vocabulary.
+ */
+export function graphqlOptions(config: AppConfig): ApolloDriverAsyncConfig {
+  return {
+    driver: ApolloDriver,
+    inject: [AuthService, AuthenticatedSockets, Clock],
+    useFactory: (
+      auth: AuthService,
+      sockets: AuthenticatedSockets,
+      clock: Clock,
+    ): Omit<ApolloDriverConfig, 'driver'> => ({
+      path: '/graphql',
+      autoSchemaFile: true,
+      sortSchema: true,
+      playground: false,
+      includeStacktraceInErrorResponses: false,
+      formatError: formatGraphqlError,
+      validationRules: queryLimitRules({
+        maxDepth: config.limits.maxQueryDepth,
+        maxAliases: config.limits.maxAliases,
+        maxCost: config.limits.maxQueryCost,
+      }),
+      context: graphqlContextFactory(auth, new RateLimiter(config.limits.rateLimitPerMinute, () => clock.now())),
+      subscriptions: { 'graphql-ws': { path: '/graphql', onConnect: graphqlWsOnConnect(auth, sockets) } },
+    }),
+  };
+}
