@@ -33,6 +33,7 @@ describe('docker-compose.yml', () => {
     expect(dockerfile).toMatch(/RUN npm ci/);
     expect(dockerfile).toMatch(/npm run build/);
     expect(dockerfile).toMatch(/CMD \["node", "dist\/src\/main.js"\]/);
-    expect(existsSync(join(root, 'scripts', 'healthcheck.ts'))).toBe(true);
+    const healthcheck = readFileSync(join(root, 'scripts', 'healthcheck.ts'), 'utf8');
+    expect(healthcheck).toContain('/health/ready');
   });
 });
