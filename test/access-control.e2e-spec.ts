@@ -115,7 +115,6 @@ describe('access control (e2e)', () => {
     expect(viewer.lastUsedAt).not.toBeNull();
     expect(Object.keys(viewer).sort()).toEqual(['createdAt', 'id', 'lastUsedAt', 'name', 'revokedAt', 'role']);
     if (db.url) {
-      
       const rows = await withClient(db.url, (c) =>
         c.query('SELECT key_hash FROM api_keys WHERE id = $1', [Number(keys.viewer.id)]),
       );
@@ -172,7 +171,7 @@ describe('the bootstrap admin key (e2e)', () => {
         expect(apiKeys).toEqual([{ name: 'bootstrap-admin', role: 'ADMIN' }]);
       } else {
         // On Postgres the key is only printed; the stored one is an admin key.
-        
+
         const rows = await withClient(db.url!, (c) => c.query('SELECT name, role FROM api_keys'));
         expect(rows.rows).toEqual([{ name: 'bootstrap-admin', role: 'ADMIN' }]);
       }

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { WebSocket } from 'ws';
 import { isDatabaseUnavailable } from '../common/errors/database-errors';
 import { ErrorCode } from '../common/errors/error-code';
+import { WsCloseCode } from '../common/ws-close-codes';
 import { GraphqlContext } from '../common/graphql-context';
 import { keyFromAuthorization } from './api-key';
 import { AuthenticatedSockets } from './authenticated-sockets';
@@ -48,14 +49,22 @@ async function authenticate(auth: AuthService, authorization: unknown): Promise<
   }
 }
 
-/** graphql-ws `onConnect`: a connection without a valid `connectionParams.authorization` is refused (4403). */
+/**
+ * graphql-ws `onConnect`: a connection without a valid `connectionParams.authorization` is refused
+ * (4403); while the database cannot be reached it is closed with 1013, to be tried again later.
+ */
 export function graphqlWsOnConnect(auth: AuthService, sockets: AuthenticatedSockets) {
   return async (ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: unknown }): Promise<boolean> => {
-    const principal = await auth
-      .authenticate(keyFromAuthorization(ctx.connectionParams?.authorization))
-      .catch(() => null);
-    if (!principal) return false;
     const extra = ctx.extra as WsExtra;
+    let principal: Principal | null;
+    try {
+      principal = await auth.authenticate(keyFromAuthorization(ctx.connectionParams?.authorization));
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      extra.socket.close(WsCloseCode.TRY_AGAIN_LATER, 'the database is unavailable; try again shortly');
+      return false;
+    }
+    if (!principal) return false;
     extra.principal = principal;
     sockets.track(principal.keyId, extra.socket);
     return true;

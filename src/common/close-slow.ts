@@ -7,7 +7,7 @@ const SLOW_CLOSE_GRACE_MS = 10_000;
 /** Closes a subscriber's socket with 1013: it fell too far behind, and may resume from its last event id. */
 export function closeSlowSubscriber(socket: WebSocket | undefined): void {
   if (!socket) return;
-  socket.close(WsCloseCode.SLOW_CONSUMER, 'subscriber too slow: resume with breakerEvents(after:)');
+  socket.close(WsCloseCode.TRY_AGAIN_LATER, 'subscriber too slow: resume with breakerEvents(after:)');
   // The close frame queues behind everything the subscriber has not read; don't wait on it for long.
   setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS).unref();
 }

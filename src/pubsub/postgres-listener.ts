@@ -26,6 +26,8 @@ export class PostgresListener {
   private stopped = false;
   private attempt = 0;
   private lostAt: number | null = null;
+  /** When the connection last proved alive (connected, a notification, a ping answered). */
+  private lastHeardAt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
 
@@ -59,7 +61,10 @@ export class PostgresListener {
       connectionTimeoutMillis: 5000,
       query_timeout: 5000,
     });
-    client.on('notification', (message) => this.options.onNotification(message.channel, message.payload ?? ''));
+    client.on('notification', (message) => {
+      this.lastHeardAt = this.options.clock();
+      this.options.onNotification(message.channel, message.payload ?? '');
+    });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     try {
@@ -71,12 +76,14 @@ export class PostgresListener {
       throw error;
     }
     this.client = client;
+    this.lastHeardAt = this.options.clock();
   }
 
   private lost(client: Client, error?: Error): void {
     if (client !== this.client || this.stopped) return;
     this.client = null;
-    this.lostAt = this.options.clock();
+    // A silent connection is noticed only at the next ping; anything after it was last heard from may be missed.
+    this.lostAt = this.lastHeardAt;
     this.logger.warn(`listener connection lost${error ? `: ${error.message}` : ''}; reconnecting`);
     void client.end().catch(() => undefined);
     this.scheduleReconnect();
@@ -112,6 +119,7 @@ export class PostgresListener {
     if (!client) return;
     try {
       await client.query('SELECT 1');
+      if (client === this.client) this.lastHeardAt = this.options.clock();
     } catch (error) {
       this.lost(client, error as Error);
     }

@@ -14,7 +14,14 @@ export interface TestAppOptions {
 
 /** Starts the real app on a free loopback port against the test's database. */
 export function startTestApp(db: TestDatabase, options: TestAppOptions = {}): Promise<RunningApp> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ADMIN_API_KEY: TEST_ADMIN_KEY, LOG_LEVEL: 'silent', ...db.env, ...options.env });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ADMIN_API_KEY: TEST_ADMIN_KEY,
+    LOG_LEVEL: 'silent',
+    ...db.env,
+    ...options.env,
+  });
   return startApp(config, { clock: options.clock, logger: false });
 }
 

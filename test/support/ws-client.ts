@@ -73,9 +73,7 @@ export async function subscribe<T = any>(
     waitFor(count, timeoutMs = 5000) {
       if (received.length >= count) return Promise.resolve(received.slice());
       return new Promise<T[]>((resolve, reject) => {
-        const waiter = { count, resolve };
-        waiters.push(waiter);
-        setTimeout(() => {
+        const timer = setTimeout(() => {
           const at = waiters.indexOf(waiter);
           if (at >= 0) {
             waiters.splice(at, 1);
@@ -86,6 +84,14 @@ export async function subscribe<T = any>(
             );
           }
         }, timeoutMs);
+        const waiter = {
+          count,
+          resolve: (events: T[]) => {
+            clearTimeout(timer);
+            resolve(events);
+          },
+        };
+        waiters.push(waiter);
       });
     },
     onClosed(callback) {
