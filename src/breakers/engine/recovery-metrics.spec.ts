@@ -28,7 +28,7 @@ function ev(
 }
 
 describe('EMPTY_METRICS', () => {
-  it('is all zeros and nulls, and frozen', () => {
+  it('is all zeros and nulls, and is never changed by a fold', () => {
     expect(EMPTY_METRICS).toEqual({
       totalCalls: 0,
       totalFailures: 0,
@@ -42,7 +42,10 @@ describe('EMPTY_METRICS', () => {
       lastFailureAt: null,
       lastRecoveryAt: null,
     });
-    expect(Object.isFrozen(EMPTY_METRICS)).toBe(true);
+    // Not frozen (V8 copies frozen objects slowly), so check that folding into it leaves it alone.
+    const before = { ...EMPTY_METRICS };
+    countOutcome(EMPTY_METRICS, false, 1_000);
+    expect(EMPTY_METRICS).toEqual(before);
   });
 });
 
