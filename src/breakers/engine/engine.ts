@@ -1,6 +1,6 @@
 import { BreakerConfig } from './breaker-config';
 import { BreakerInput } from './breaker-input';
-import { BreakerSnapshot } from './breaker-snapshot';
+import { BreakerSnapshot, patchSnapshot } from './breaker-snapshot';
 import { BreakerState } from './breaker-state';
 import { AdminContext, EngineEvent } from './engine-event';
 import { RecoveryEventType as T } from './recovery-event-type';
@@ -49,7 +49,8 @@ function passTime(d: Draft, now: number): void {
     halfOpen(d, now);
   } else if (d.snapshot.state === BreakerState.HALF_OPEN && d.snapshot.permitExpiries.length > 0) {
     const live = d.snapshot.permitExpiries.filter((expiry) => expiry > now);
-    if (live.length !== d.snapshot.permitExpiries.length) d.snapshot = { ...d.snapshot, permitExpiries: live };
+    if (live.length !== d.snapshot.permitExpiries.length)
+      d.snapshot = patchSnapshot(d.snapshot, { permitExpiries: live });
   }
 }
 
@@ -86,7 +87,7 @@ function acquire(d: Draft, now: number): void {
     case BreakerState.HALF_OPEN:
       d.permitted = s.permitExpiries.length < d.config.halfOpenMaxCalls;
       if (d.permitted) {
-        d.snapshot = { ...s, permitExpiries: [...s.permitExpiries, now + d.config.openTimeoutMs] };
+        d.snapshot = patchSnapshot(s, { permitExpiries: [...s.permitExpiries, now + d.config.openTimeoutMs] });
       }
   }
 }
@@ -94,10 +95,10 @@ function acquire(d: Draft, now: number): void {
 function succeed(d: Draft, now: number): void {
   const s = d.snapshot;
   if (s.state === BreakerState.CLOSED) {
-    if (s.consecutiveFailures !== 0) d.snapshot = { ...s, consecutiveFailures: 0 };
+    if (s.consecutiveFailures !== 0) d.snapshot = patchSnapshot(s, { consecutiveFailures: 0 });
   } else if (s.state === BreakerState.HALF_OPEN) {
     const successes = s.halfOpenSuccesses + 1;
-    d.snapshot = { ...s, halfOpenSuccesses: successes, permitExpiries: s.permitExpiries.slice(1) };
+    d.snapshot = patchSnapshot(s, { halfOpenSuccesses: successes, permitExpiries: s.permitExpiries.slice(1) });
     if (successes >= d.config.successThreshold) close(d, now);
   }
   // OPEN, FORCED_OPEN and DISABLED: the outcome is counted by the metrics, and changes no state.
@@ -107,7 +108,7 @@ function fail(d: Draft, now: number): void {
   const s = d.snapshot;
   if (s.state === BreakerState.CLOSED) {
     const failures = s.consecutiveFailures + 1;
-    d.snapshot = { ...s, consecutiveFailures: failures };
+    d.snapshot = patchSnapshot(s, { consecutiveFailures: failures });
     if (failures >= d.config.failureThreshold) open(d, now, d.config.openTimeoutMs, { consecutiveFailures: failures });
   } else if (s.state === BreakerState.HALF_OPEN) {
     const next = Math.min(s.currentOpenTimeoutMs * 2, d.config.maxOpenTimeoutMs);
@@ -121,8 +122,7 @@ function fail(d: Draft, now: number): void {
 function open(d: Draft, now: number, openTimeoutMs: number, why: Record<string, unknown>): void {
   const from = d.snapshot.state;
   const openUntil = now + openTimeoutMs;
-  d.snapshot = {
-    ...d.snapshot,
+  d.snapshot = patchSnapshot(d.snapshot, {
     state: BreakerState.OPEN,
     halfOpenSuccesses: 0,
     permitExpiries: [],
@@ -130,7 +130,7 @@ function open(d: Draft, now: number, openTimeoutMs: number, why: Record<string, 
     openUntil,
     outageStartedAt: from === BreakerState.CLOSED ? now : d.snapshot.outageStartedAt,
     stateChangedAt: now,
-  };
+  });
   d.events.push(
     event(T.CIRCUIT_OPENED, from, BreakerState.OPEN, {
       ...why,
@@ -143,14 +143,13 @@ function open(d: Draft, now: number, openTimeoutMs: number, why: Record<string, 
 
 function halfOpen(d: Draft, now: number): void {
   const s = d.snapshot;
-  d.snapshot = {
-    ...s,
+  d.snapshot = patchSnapshot(s, {
     state: BreakerState.HALF_OPEN,
     openUntil: null,
     halfOpenSuccesses: 0,
     permitExpiries: [],
     stateChangedAt: now,
-  };
+  });
   d.events.push(
     event(T.CIRCUIT_HALF_OPENED, BreakerState.OPEN, BreakerState.HALF_OPEN, { openTimeoutMs: s.currentOpenTimeoutMs }),
   );
@@ -168,19 +167,17 @@ function close(d: Draft, now: number): void {
   const recoveryTimeMs = now - (s.outageStartedAt ?? now);
   d.events.push(event(T.RECOVERY_SUCCEEDED, null, null, { recoveryTimeMs, trialSuccesses: s.halfOpenSuccesses }));
   d.events.push(event(T.CIRCUIT_CLOSED, BreakerState.HALF_OPEN, BreakerState.CLOSED, { recoveryTimeMs }));
-  d.snapshot = { ...restart(s, d.config, BreakerState.CLOSED), stateChangedAt: now };
+  d.snapshot = restart(s, d.config, BreakerState.CLOSED, { stateChangedAt: now });
 }
 
 /** Admin actions emit their event even when the breaker is already in the target state: they are an audit trail. */
 function adminMove(d: Draft, type: T, to: BreakerState, admin: AdminContext | undefined, now: number): void {
   const from = d.snapshot.state;
-  const base = restart(d.snapshot, d.config, to);
-  d.snapshot = {
-    ...base,
+  d.snapshot = restart(d.snapshot, d.config, to, {
     // A reset puts the open period back to its start; force and disable keep the backoff reached so far.
     currentOpenTimeoutMs: to === BreakerState.CLOSED ? d.config.openTimeoutMs : d.snapshot.currentOpenTimeoutMs,
     stateChangedAt: from === to ? d.snapshot.stateChangedAt : now,
-  };
+  });
   d.events.push(event(type, from, to, adminInfo(admin)));
 }
 
@@ -192,13 +189,17 @@ function configure(d: Draft, config: BreakerConfig, admin: AdminContext | undefi
       : Math.min(Math.max(s.currentOpenTimeoutMs, config.openTimeoutMs), config.maxOpenTimeoutMs);
   d.events.push(event(T.CONFIG_CHANGED, null, null, { ...adminInfo(admin), old: { ...d.config }, new: { ...config } }));
   d.config = config;
-  if (current !== s.currentOpenTimeoutMs) d.snapshot = { ...s, currentOpenTimeoutMs: current };
+  if (current !== s.currentOpenTimeoutMs) d.snapshot = patchSnapshot(s, { currentOpenTimeoutMs: current });
 }
 
 /** The counters of a fresh start in `state`: no failures, no trials, no outage. */
-function restart(s: BreakerSnapshot, config: BreakerConfig, state: BreakerState): BreakerSnapshot {
-  return {
-    ...s,
+function restart(
+  s: BreakerSnapshot,
+  config: BreakerConfig,
+  state: BreakerState,
+  also: Partial<BreakerSnapshot> = {},
+): BreakerSnapshot {
+  return patchSnapshot(s, {
     state,
     consecutiveFailures: 0,
     halfOpenSuccesses: 0,
@@ -206,7 +207,8 @@ function restart(s: BreakerSnapshot, config: BreakerConfig, state: BreakerState)
     currentOpenTimeoutMs: config.openTimeoutMs,
     openUntil: null,
     outageStartedAt: null,
-  };
+    ...also,
+  });
 }
 
 function event(
@@ -237,5 +239,10 @@ function finish(d: Draft, lastEventAt: number | null, now: number): StepResult {
     at: now,
     durationSinceLastMs: i > 0 ? 0 : lastEventAt === null ? null : now - lastEventAt,
   }));
-  return { snapshot: { ...d.snapshot, lastEventAt: now }, config: d.config, events, permitted: d.permitted };
+  return {
+    snapshot: patchSnapshot(d.snapshot, { lastEventAt: now }),
+    config: d.config,
+    events,
+    permitted: d.permitted,
+  };
 }
