@@ -33,10 +33,31 @@ const NO_EVENTS: readonly EngineEvent[] = [];
  * give the same result, and the arguments are never mutated.
  */
 export function step(snapshot: BreakerSnapshot, config: BreakerConfig, input: BreakerInput, now: number): StepResult {
+  const quiet = quietStep(snapshot, config, input);
+  if (quiet !== null) return quiet;
   const draft: Draft = { snapshot, config, events: [], permitted: null };
   passTime(draft, now);
   applyInput(draft, input, now);
   return finish(draft, snapshot.lastEventAt, now);
+}
+
+/**
+ * The common inputs that change nothing, answered without building a draft: a permit asked of a
+ * CLOSED or DISABLED breaker, and a success reported to a CLOSED breaker with no failures in a
+ * row. The result is exactly what the general path gives (time cannot move a CLOSED or DISABLED
+ * breaker); it only skips the work. Null for everything else.
+ */
+function quietStep(snapshot: BreakerSnapshot, config: BreakerConfig, input: BreakerInput): StepResult | null {
+  const state = snapshot.state;
+  if (input.type === 'ACQUIRE' && (state === BreakerState.CLOSED || state === BreakerState.DISABLED)) {
+    return { snapshot, config, events: NO_EVENTS, permitted: true };
+  }
+  const quietOutcome =
+    input.type === 'OUTCOME' &&
+    (state === BreakerState.DISABLED ||
+      (state === BreakerState.CLOSED && input.success && snapshot.consecutiveFailures === 0));
+  if (quietOutcome) return { snapshot, config, events: NO_EVENTS, permitted: null };
+  return null;
 }
 
 /** Whether time alone would change this breaker at `now` (an OPEN breaker whose open period is over). */

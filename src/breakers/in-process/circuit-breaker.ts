@@ -27,6 +27,11 @@ export interface CircuitBreakerOptions {
   readonly clock?: () => number;
 }
 
+// The inputs of the hot path, made once rather than per call.
+const ACQUIRE: BreakerInput = { type: 'ACQUIRE' };
+const SUCCESS: BreakerInput = { type: 'OUTCOME', success: true };
+const FAILURE: BreakerInput = { type: 'OUTCOME', success: false };
+
 /**
  * An in-process breaker guarding calls directly, driven by the same engine as the platform.
  * It keeps no timers: the move from OPEN to HALF_OPEN happens at the first call (or `state` read)
@@ -59,15 +64,15 @@ export class CircuitBreaker {
 
   /** Runs `fn` if the breaker permits it, and records how it went. Throws BreakerOpenError when refused. */
   async execute<T>(fn: () => T | PromiseLike<T>): Promise<T> {
-    if (!this.apply({ type: 'ACQUIRE' }).permitted) throw new BreakerOpenError(this.name, this.record.snapshot.state);
+    if (!this.apply(ACQUIRE).permitted) throw new BreakerOpenError(this.name, this.record.snapshot.state);
     let result: T;
     try {
       result = await fn();
     } catch (error) {
-      this.apply({ type: 'OUTCOME', success: false });
+      this.apply(FAILURE);
       throw error;
     }
-    this.apply({ type: 'OUTCOME', success: true });
+    this.apply(SUCCESS);
     return result;
   }
 
@@ -105,8 +110,12 @@ export class CircuitBreaker {
   }
 
   private apply(input: BreakerInput): EvolveResult {
-    const result = evolve(this.record, input, this.clock());
-    this.record = { snapshot: result.snapshot, config: result.config, metrics: result.metrics };
+    const record = this.record;
+    const result = evolve(record, input, this.clock());
+    // Most permits change nothing: keep the record rather than allocate an equal one.
+    if (result.snapshot !== record.snapshot || result.config !== record.config || result.metrics !== record.metrics) {
+      this.record = { snapshot: result.snapshot, config: result.config, metrics: result.metrics };
+    }
     if (this.monitor) for (const event of result.events) this.notify(event);
     return result;
   }
