@@ -38,16 +38,17 @@ async function streams(count: number, seconds: number, work: (seed: number) => P
   return done.reduce((a, b) => a + b, 0) / (elapsedMs(start) / 1000);
 }
 
-/** The raw baseline: the same outcomes inserted as rows, one multi-row INSERT per batch, straight through pg. */
+/** The raw baseline: the same outcomes inserted as rows, one multi-row INSERT (VALUES list) per batch, straight through pg. */
 export async function rawIngestBaseline(query: Sql, poolStreams: number, seconds: number): Promise<number> {
   await query(`CREATE TABLE IF NOT EXISTS bench_raw_outcomes (
     breaker_name text NOT NULL, success boolean NOT NULL, duration_ms double precision, recorded_at timestamptz NOT NULL DEFAULT now())`);
   const rate = await streams(Math.max(STREAMS, poolStreams), seconds, async (seed) => {
     const rows = batch(seed);
+    // A conventional multi-row INSERT: one VALUES tuple of parameters per row.
+    const values = rows.map((_, r) => `($${3 * r + 1}, $${3 * r + 2}, $${3 * r + 3})`).join(', ');
     await query(
-      `INSERT INTO bench_raw_outcomes (breaker_name, success, duration_ms)
-       SELECT * FROM unnest($1::text[], $2::bool[], $3::float8[])`,
-      [rows.map((r) => r.breakerName), rows.map((r) => r.success), rows.map((r) => r.durationMs)],
+      `INSERT INTO bench_raw_outcomes (breaker_name, success, duration_ms) VALUES ${values}`,
+      rows.flatMap((r) => [r.breakerName, r.success, r.durationMs]),
     );
     return rows.length;
   });

@@ -11,10 +11,12 @@ import {
   BreakerNameArgs,
   BreakersArgs,
   RecordOutcomeArgs,
-  RecordOutcomesArgs,
   RegisterBreakerArgs,
   UpdateBreakerConfigArgs,
+  MAX_BATCH_SIZE,
 } from './dto/breaker.args';
+import { OutcomeBatchPipe } from './dto/outcome-batch.pipe';
+import { OutcomeInput } from './dto/outcome.input';
 
 /** Breaker queries and mutations: validated arguments in, one service call out. */
 @Resolver(() => Breaker)
@@ -56,7 +58,17 @@ export class BreakersResolver {
   @Mutation(() => RecordOutcomesResult, {
     description: 'Applies a batch in one transaction, in order, all or nothing.',
   })
-  recordOutcomes(@Args() { outcomes }: RecordOutcomesArgs): Promise<RecordOutcomesResult> {
+  recordOutcomes(
+    @Args(
+      'outcomes',
+      {
+        type: () => [OutcomeInput],
+        description: `Up to ${MAX_BATCH_SIZE} outcomes, applied in order, all or nothing.`,
+      },
+      OutcomeBatchPipe,
+    )
+    outcomes: OutcomeInput[],
+  ): Promise<RecordOutcomesResult> {
     return this.service.recordOutcomes(outcomes);
   }
 

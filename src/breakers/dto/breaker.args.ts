@@ -1,6 +1,6 @@
 import { ArgsType, Field } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsEnum, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { IsEnum, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { BreakerState } from '../engine';
 import { BreakerConfigInput } from './breaker-config.input';
 import { IsBreakerName } from './breaker-name';
@@ -66,14 +66,4 @@ export class RecordOutcomeArgs {
   @ValidateNested()
   @Type(() => OutcomeInput)
   input: OutcomeInput;
-}
-
-@ArgsType()
-export class RecordOutcomesArgs {
-  @Field(() => [OutcomeInput], { description: `Up to ${MAX_BATCH_SIZE} outcomes, applied in order, all or nothing.` })
-  @IsArray()
-  @ArrayMaxSize(MAX_BATCH_SIZE, { message: `must hold at most ${MAX_BATCH_SIZE} outcomes` })
-  @ValidateNested({ each: true })
-  @Type(() => OutcomeInput)
-  outcomes: OutcomeInput[];
 }

@@ -2,6 +2,8 @@ import { Field, Float, InputType } from '@nestjs/graphql';
 import { IsBoolean, IsNumber, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { IsBreakerName } from './breaker-name';
 
+export const MAX_ERROR_LENGTH = 2000;
+
 @InputType()
 export class OutcomeInput {
   @Field()
@@ -21,6 +23,6 @@ export class OutcomeInput {
   @Field(() => String, { nullable: true, description: 'What went wrong; at most 2000 characters.' })
   @IsOptional()
   @IsString()
-  @MaxLength(2000)
+  @MaxLength(MAX_ERROR_LENGTH)
   error?: string | null;
 }
