@@ -55,9 +55,20 @@ export function patchMetrics(m: RecoveryMetricsState, c: Partial<RecoveryMetrics
 
 /** Counts one reported outcome. Every outcome counts, whatever the state. */
 export function countOutcome(m: RecoveryMetricsState, success: boolean, now: number): RecoveryMetricsState {
-  return success
-    ? patchMetrics(m, { totalCalls: m.totalCalls + 1 })
-    : patchMetrics(m, { totalCalls: m.totalCalls + 1, totalFailures: m.totalFailures + 1, lastFailureAt: now });
+  // Runs for every outcome: one object, spelled out, with no patch object in between.
+  return {
+    totalCalls: m.totalCalls + 1,
+    totalFailures: success ? m.totalFailures : m.totalFailures + 1,
+    recoveryAttempts: m.recoveryAttempts,
+    successfulRecoveries: m.successfulRecoveries,
+    failedRecoveries: m.failedRecoveries,
+    consecutiveFailedRecoveries: m.consecutiveFailedRecoveries,
+    totalRecoveryTimeMs: m.totalRecoveryTimeMs,
+    closedEpisodesOpenMs: m.closedEpisodesOpenMs,
+    awaySince: m.awaySince,
+    lastFailureAt: success ? m.lastFailureAt : now,
+    lastRecoveryAt: m.lastRecoveryAt,
+  };
 }
 
 /** Folds a step's events into the metrics. */
