@@ -5,7 +5,7 @@ import { AppError } from '../common/errors/app-error';
 import { inTransaction } from '../database/transaction';
 import { EventStore, NewEvent } from '../events/event.store';
 import { RecoveryEventPublisher } from '../events/recovery-event.publisher';
-import { BucketIncrement, OutcomeBucketStore } from '../metrics/outcome-bucket.store';
+import { OutcomeBucketStore, OutcomeCount } from '../metrics/outcome-bucket.store';
 import { BreakerMetrics } from '../observability/breaker-metrics';
 import { StoredEvent } from '../events/stored-event';
 import { BreakerStore } from './breaker.store';
@@ -74,9 +74,10 @@ export class BreakerCommands {
       const written = await this.breakers.save(manager, changed);
       if (written.size !== changed.length) throw new Error('a locked breaker row changed under its lock');
       const events = await this.events.insertMany(manager, newEvents);
-      await this.buckets.add(manager, now, bucketIncrements(commands, current));
+      const outcomes = countOutcomes(commands, current);
+      await this.buckets.add(manager, now, outcomes);
       await this.publisher.publish(tx, events);
-      tx.afterCommit(() => this.metrics.recordCommitted(outcomesOf(commands), events));
+      tx.afterCommit(() => this.metrics.recordCommitted(outcomes, events));
       return { breakers: names.map((name) => current.get(name)!), events, results, now };
     });
   }
@@ -113,27 +114,18 @@ export class BreakerCommands {
   }
 }
 
-function outcomesOf(commands: readonly BreakerCommand[]): { breakerName: string; success: boolean }[] {
-  return commands.flatMap((c) =>
-    typeof c.input !== 'function' && c.input.type === 'OUTCOME'
-      ? [{ breakerName: c.name, success: c.input.success }]
-      : [],
-  );
-}
-
-/** The outcomes among the commands, counted per breaker. */
-function bucketIncrements(
-  commands: readonly BreakerCommand[],
-  breakers: Map<string, StoredBreaker>,
-): BucketIncrement[] {
-  const counts = new Map<number, { breakerId: number; calls: number; failures: number }>();
+/** The outcomes among the commands, counted per breaker in one pass: for the buckets and the metrics alike. */
+function countOutcomes(commands: readonly BreakerCommand[], breakers: Map<string, StoredBreaker>): OutcomeCount[] {
+  const counts = new Map<string, OutcomeCount>();
   for (const command of commands) {
     if (typeof command.input === 'function' || command.input.type !== 'OUTCOME') continue;
-    const breakerId = breakers.get(command.name)!.id;
-    const count = counts.get(breakerId) ?? { breakerId, calls: 0, failures: 0 };
+    let count = counts.get(command.name);
+    if (!count) {
+      count = { breakerId: breakers.get(command.name)!.id, breakerName: command.name, calls: 0, failures: 0 };
+      counts.set(command.name, count);
+    }
     count.calls++;
     if (!command.input.success) count.failures++;
-    counts.set(breakerId, count);
   }
   return [...counts.values()];
 }

@@ -4,17 +4,19 @@ import { queryRows } from '../database/query-rows';
 
 export const BUCKET_MS = 60_000;
 
-export interface BucketIncrement {
+/** How many outcomes, and how many of them failures, one breaker got in one transaction. */
+export interface OutcomeCount {
   readonly breakerId: number;
-  readonly calls: number;
-  readonly failures: number;
+  readonly breakerName: string;
+  calls: number;
+  failures: number;
 }
 
 /** Per-breaker, per-minute outcome counts: what the windowed rules and charts read. No row per outcome. */
 @Injectable()
 export class OutcomeBucketStore {
   /** Adds the counts to each breaker's bucket for the minute of `at`, in one statement. */
-  async add(manager: EntityManager, at: number, increments: readonly BucketIncrement[]): Promise<void> {
+  async add(manager: EntityManager, at: number, increments: readonly OutcomeCount[]): Promise<void> {
     if (increments.length === 0) return;
     await queryRows(
       manager,
