@@ -3,14 +3,13 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { SubscriberQueue } from '../events/subscriber-queue';
+import { SubscriberSet } from '../events/subscriber-set';
 import { PUB_SUB } from '../pubsub/pubsub';
 import type { PubSub, Unsubscribe } from '../pubsub/pubsub';
 import { PubSubChannel } from '../pubsub/pubsub-channel';
 import { HealthStatus } from './health-status';
 import { HealthChangeData, ReportData } from './report';
 import { ReportStore } from './report.store';
-
-type Listener<T> = { readonly filter: (value: T) => boolean; readonly queue: SubscriberQueue<T> };
 
 /**
  * This instance's end of the health feeds. A new report is announced by its time only (it can
@@ -20,8 +19,8 @@ type Listener<T> = { readonly filter: (value: T) => boolean; readonly queue: Sub
 @Injectable()
 export class AnalyticsFeed implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(AnalyticsFeed.name);
-  private readonly changes = new Set<Listener<HealthChangeData>>();
-  private readonly reports = new Set<Listener<ReportData>>();
+  private readonly changes: SubscriberSet<HealthChangeData>;
+  private readonly reports: SubscriberSet<ReportData>;
   private unsubscribes: Unsubscribe[] = [];
 
   constructor(
@@ -29,7 +28,10 @@ export class AnalyticsFeed implements OnModuleInit, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly store: ReportStore,
-  ) {}
+  ) {
+    this.changes = new SubscriberSet(config.subscriberQueueLimit);
+    this.reports = new SubscriberSet(config.subscriberQueueLimit);
+  }
 
   onModuleInit(): void {
     this.unsubscribes = [
@@ -43,20 +45,11 @@ export class AnalyticsFeed implements OnModuleInit, OnModuleDestroy {
   }
 
   healthChanges(breakerName: string | null | undefined, onOverflow: () => void): SubscriberQueue<HealthChangeData> {
-    return this.add(this.changes, (c) => !breakerName || c.breakerName === breakerName, onOverflow);
+    return this.changes.add((c) => !breakerName || c.breakerName === breakerName, onOverflow);
   }
 
   reportUpdates(onOverflow: () => void): SubscriberQueue<ReportData> {
-    return this.add(this.reports, () => true, onOverflow);
-  }
-
-  private add<T>(set: Set<Listener<T>>, filter: (value: T) => boolean, onOverflow: () => void): SubscriberQueue<T> {
-    const listener: Listener<T> = {
-      filter,
-      queue: new SubscriberQueue<T>(this.config.subscriberQueueLimit, onOverflow, () => set.delete(listener)),
-    };
-    set.add(listener);
-    return listener.queue;
+    return this.reports.add(() => true, onOverflow);
   }
 
   private onChange(message: unknown): void {
@@ -68,14 +61,19 @@ export class AnalyticsFeed implements OnModuleInit, OnModuleDestroy {
       to: m.to as HealthStatus,
       at: new Date(m.at),
     };
-    for (const l of this.changes) if (l.filter(change)) l.queue.push(change);
+    this.changes.deliver(change, (error) =>
+      this.logger.error(`a health subscriber failed: ${(error as Error).message}`),
+    );
   }
 
   private async onReport(): Promise<void> {
     if (this.reports.size === 0) return;
     try {
       const report = await this.store.latest(this.dataSource.manager);
-      if (report) for (const l of this.reports) l.queue.push(report);
+      if (report)
+        this.reports.deliver(report, (error) =>
+          this.logger.error(`a report subscriber failed: ${(error as Error).message}`),
+        );
     } catch (error) {
       this.logger.error(`could not read the new report: ${(error as Error).message}`);
     }

@@ -9,17 +9,13 @@ import { parseEventMessage } from './event-message';
 import { EventStore } from './event.store';
 import { StoredEvent } from './stored-event';
 import { SubscriberQueue } from './subscriber-queue';
+import { SubscriberSet } from './subscriber-set';
 
 /** After the listener reconnects, events from this long before the loss are re-read, to be safe against clock skew. */
 const CATCH_UP_MARGIN_MS = 5000;
 const CATCH_UP_LIMIT = 10_000;
 
 type Pending = { readonly event: StoredEvent } | { readonly ref: string };
-
-interface Subscriber {
-  readonly filter: (event: StoredEvent) => boolean;
-  readonly queue: SubscriberQueue<StoredEvent>;
-}
 
 /**
  * This instance's end of the recovery event feed. It hears every committed event once, from
@@ -30,7 +26,7 @@ interface Subscriber {
 @Injectable()
 export class RecoveryEventHub implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RecoveryEventHub.name);
-  private readonly subscribers = new Set<Subscriber>();
+  private readonly subscribers: SubscriberSet<StoredEvent>;
   private readonly lastDelivered = new Map<string, bigint>();
   private readonly pending: Pending[] = [];
   /** Live messages held back while catch-ups run; null when none is running. */
@@ -44,7 +40,9 @@ export class RecoveryEventHub implements OnModuleInit, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly store: EventStore,
-  ) {}
+  ) {
+    this.subscribers = new SubscriberSet(config.subscriberQueueLimit);
+  }
 
   onModuleInit(): void {
     this.unsubscribes = [
@@ -59,14 +57,7 @@ export class RecoveryEventHub implements OnModuleInit, OnModuleDestroy {
 
   /** A new subscriber's stream of the events that pass `filter`. `onOverflow` runs if it falls too far behind. */
   stream(filter: (event: StoredEvent) => boolean, onOverflow: () => void): SubscriberQueue<StoredEvent> {
-    const subscriber: Subscriber = {
-      filter,
-      queue: new SubscriberQueue<StoredEvent>(this.config.subscriberQueueLimit, onOverflow, () =>
-        this.subscribers.delete(subscriber),
-      ),
-    };
-    this.subscribers.add(subscriber);
-    return subscriber.queue;
+    return this.subscribers.add(filter, onOverflow);
   }
 
   get subscriberCount(): number {
@@ -115,13 +106,9 @@ export class RecoveryEventHub implements OnModuleInit, OnModuleDestroy {
     const last = this.lastDelivered.get(event.breakerName);
     if (last !== undefined && id <= last) return;
     this.lastDelivered.set(event.breakerName, id);
-    for (const subscriber of this.subscribers) {
-      try {
-        if (subscriber.filter(event)) subscriber.queue.push(event);
-      } catch (error) {
-        this.logger.error(`a subscriber failed on event ${event.id}: ${(error as Error).message}`);
-      }
-    }
+    this.subscribers.deliver(event, (error) =>
+      this.logger.error(`a subscriber failed on event ${event.id}: ${(error as Error).message}`),
+    );
   }
 
   /**
