@@ -48,16 +48,35 @@ export function step(snapshot: BreakerSnapshot, config: BreakerConfig, input: Br
  * breaker); it only skips the work. Null for everything else.
  */
 function quietStep(snapshot: BreakerSnapshot, config: BreakerConfig, input: BreakerInput): StepResult | null {
-  const state = snapshot.state;
-  if (input.type === 'ACQUIRE' && (state === BreakerState.CLOSED || state === BreakerState.DISABLED)) {
+  if (input.type === 'ACQUIRE' && permitsFreely(snapshot)) {
     return { snapshot, config, events: NO_EVENTS, permitted: true };
   }
-  const quietOutcome =
+  if (
     input.type === 'OUTCOME' &&
-    (state === BreakerState.DISABLED ||
-      (state === BreakerState.CLOSED && input.success && snapshot.consecutiveFailures === 0));
-  if (quietOutcome) return { snapshot, config, events: NO_EVENTS, permitted: null };
+    (input.success ? successIsQuiet(snapshot) : snapshot.state === BreakerState.DISABLED)
+  ) {
+    return { snapshot, config, events: NO_EVENTS, permitted: null };
+  }
   return null;
+}
+
+/**
+ * Whether a permit asked of this breaker, at any time, is granted and changes nothing: it is
+ * CLOSED or DISABLED, and time cannot move either.
+ */
+export function permitsFreely(snapshot: BreakerSnapshot): boolean {
+  const state = snapshot.state;
+  return state === BreakerState.CLOSED || state === BreakerState.DISABLED;
+}
+
+/**
+ * Whether a success reported to this breaker, at any time, changes nothing in its snapshot and
+ * produces no event: it is DISABLED, or CLOSED with no failures in a row. Its only effect is
+ * on the call count (see `countSuccesses`).
+ */
+export function successIsQuiet(snapshot: BreakerSnapshot): boolean {
+  const state = snapshot.state;
+  return state === BreakerState.DISABLED || (state === BreakerState.CLOSED && snapshot.consecutiveFailures === 0);
 }
 
 /** Whether time alone would change this breaker at `now` (an OPEN breaker whose open period is over). */

@@ -10,6 +10,7 @@ import {
   averageRecoveryTimeMs,
   circuitOpenDurationMs,
   countOutcome,
+  countSuccesses,
   EMPTY_METRICS,
   RecoveryMetricsState,
 } from './recovery-metrics';
@@ -72,6 +73,20 @@ describe('countOutcome', () => {
     expect(m.lastFailureAt).toBe(T0 + 3);
     // EMPTY_METRICS untouched
     expect(EMPTY_METRICS.totalCalls).toBe(0);
+  });
+});
+
+describe('countSuccesses', () => {
+  it('equals counting each success one by one, on any metrics', () => {
+    let one: RecoveryMetricsState = countOutcome(EMPTY_METRICS, false, T0);
+    for (let i = 0; i < 7; i++) one = countOutcome(one, true, T0 + i);
+    expect(countSuccesses(countOutcome(EMPTY_METRICS, false, T0), 7)).toEqual(one);
+    expect(one.totalCalls).toBe(8);
+  });
+
+  it('returns the same object for zero successes', () => {
+    const m = countOutcome(EMPTY_METRICS, false, T0);
+    expect(countSuccesses(m, 0)).toBe(m);
   });
 });
 

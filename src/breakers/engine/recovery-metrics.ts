@@ -71,6 +71,14 @@ export function countOutcome(m: RecoveryMetricsState, success: boolean, now: num
   };
 }
 
+/**
+ * Counts `count` successes at once: exactly what `countOutcome(m, true, now)` done `count` times
+ * gives, whatever the times, since a success touches nothing but the call count.
+ */
+export function countSuccesses(m: RecoveryMetricsState, count: number): RecoveryMetricsState {
+  return count === 0 ? m : patchMetrics(m, { totalCalls: m.totalCalls + count });
+}
+
 /** Folds a step's events into the metrics. */
 export function applyEvents(m: RecoveryMetricsState, events: readonly EngineEvent[]): RecoveryMetricsState {
   let next = m;

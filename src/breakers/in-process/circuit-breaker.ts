@@ -5,13 +5,16 @@ import {
   BreakerRecord,
   BreakerSnapshot,
   BreakerState,
+  countSuccesses,
   EMPTY_METRICS,
   EngineEvent,
   evolve,
   EvolveResult,
   initialSnapshot,
+  permitsFreely,
   RecoveryMetricsState,
   resolveConfig,
+  successIsQuiet,
 } from '../engine';
 import { BreakerOpenError } from './breaker-open.error';
 import { RecoveryMonitor } from './recovery-monitor';
@@ -36,12 +39,28 @@ const FAILURE: BreakerInput = { type: 'OUTCOME', success: false };
  * An in-process breaker guarding calls directly, driven by the same engine as the platform.
  * It keeps no timers: the move from OPEN to HALF_OPEN happens at the first call (or `state` read)
  * after the open period, so an idle breaker costs nothing.
+ *
+ * The hot path asks the engine whether a call changes anything (`permitsFreely`, `successIsQuiet`)
+ * and, when it does not, skips the step and the clock: a quiet success is only counted, and the
+ * count is folded into the metrics (`countSuccesses`) before the next step or metrics read.
  */
 export class CircuitBreaker {
   readonly name: string;
   private record: BreakerRecord;
+  /** Quiet successes not yet folded into `record.metrics`. */
+  private uncountedSuccesses = 0;
   private readonly monitor: RecoveryMonitor | undefined;
   private readonly clock: () => number;
+  // Made once, not per call: the settle handlers of every guarded call.
+  private readonly onSettledOk = (value: unknown): unknown => {
+    if (successIsQuiet(this.record.snapshot)) this.uncountedSuccesses++;
+    else this.apply(SUCCESS);
+    return value;
+  };
+  private readonly onSettledFailed = (error: unknown): never => {
+    this.apply(FAILURE);
+    throw error;
+  };
 
   constructor(options: CircuitBreakerOptions = {}) {
     this.name = options.name ?? 'default';
@@ -62,18 +81,25 @@ export class CircuitBreaker {
     return new CircuitBreaker({ name: serviceName, config: { failureThreshold, openTimeoutMs }, monitor, clock });
   }
 
-  /** Runs `fn` if the breaker permits it, and records how it went. Throws BreakerOpenError when refused. */
-  async execute<T>(fn: () => T | PromiseLike<T>): Promise<T> {
-    if (!this.apply(ACQUIRE).permitted) throw new BreakerOpenError(this.name, this.record.snapshot.state);
-    let result: T;
+  /**
+   * Runs `fn` if the breaker permits it, and records how it went once it settles. Rejects with
+   * BreakerOpenError, without calling `fn`, when refused; otherwise settles as `fn` does, with
+   * the very value or error. Not `async`: one `then` on `fn`'s promise is the whole overhead.
+   */
+  execute<T>(fn: () => T | PromiseLike<T>): Promise<T> {
+    if (!permitsFreely(this.record.snapshot) && !this.apply(ACQUIRE).permitted) {
+      return Promise.reject(new BreakerOpenError(this.name, this.record.snapshot.state));
+    }
+    let pending: T | PromiseLike<T>;
     try {
-      result = await fn();
+      pending = fn();
     } catch (error) {
       this.apply(FAILURE);
-      throw error;
+      return Promise.reject(error);
     }
-    this.apply(SUCCESS);
-    return result;
+    // A native promise is chained as it is; anything else (a value, a foreign thenable) is adopted first.
+    const settled = pending instanceof Promise ? (pending as Promise<T>) : Promise.resolve(pending);
+    return settled.then(this.onSettledOk as (value: T) => T, this.onSettledFailed);
   }
 
   get state(): BreakerState {
@@ -89,6 +115,7 @@ export class CircuitBreaker {
   }
 
   get metrics(): RecoveryMetricsState {
+    this.countUncounted();
     return this.record.metrics;
   }
 
@@ -110,6 +137,7 @@ export class CircuitBreaker {
   }
 
   private apply(input: BreakerInput): EvolveResult {
+    this.countUncounted();
     const record = this.record;
     const result = evolve(record, input, this.clock());
     // Most permits change nothing: keep the record rather than allocate an equal one.
@@ -118,6 +146,17 @@ export class CircuitBreaker {
     }
     if (this.monitor) for (const event of result.events) this.notify(event);
     return result;
+  }
+
+  private countUncounted(): void {
+    if (this.uncountedSuccesses === 0) return;
+    const record = this.record;
+    this.record = {
+      snapshot: record.snapshot,
+      config: record.config,
+      metrics: countSuccesses(record.metrics, this.uncountedSuccesses),
+    };
+    this.uncountedSuccesses = 0;
   }
 
   private notify(event: EngineEvent): void {
