@@ -34,6 +34,7 @@ export async function startServer(env: Record<string, string>): Promise<BenchSer
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
+      NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       ADMIN_API_KEY: BENCH_KEY,
       RATE_LIMIT_PER_MINUTE: '100000000',

@@ -3,20 +3,15 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
 import { inTransaction } from '../database/transaction';
-import { EventStore, NewEvent } from '../events/event.store';
+import { EventStore } from '../events/event.store';
 import { RecoveryEventPublisher } from '../events/recovery-event.publisher';
-import { OutcomeBucketStore, OutcomeCount } from '../metrics/outcome-bucket.store';
+import { OutcomeBucketStore } from '../metrics/outcome-bucket.store';
 import { BreakerMetrics } from '../observability/breaker-metrics';
 import { StoredEvent } from '../events/stored-event';
 import { BreakerStore } from './breaker.store';
-import { BreakerInput, evolve, EvolveResult } from './engine';
+import { evolve, EvolveResult } from './engine';
+import { BreakerCommand, runCommands } from './run-commands';
 import { StoredBreaker } from './stored-breaker';
-
-/** An engine input for a named breaker; a function when the input depends on the breaker as locked (e.g. a config patch). */
-export interface BreakerCommand {
-  readonly name: string;
-  readonly input: BreakerInput | ((breaker: StoredBreaker) => BreakerInput);
-}
 
 export interface CommandsOutcome {
   /** Every breaker the commands named, as committed, in order of first mention. */
@@ -56,29 +51,14 @@ export class BreakerCommands {
       if (missing.length > 0) throw unknownBreakers(missing);
 
       const now = this.clock.now();
-      const current = new Map(locked);
-      const newEvents: NewEvent[] = [];
-      const results = commands.map((command) => {
-        const breaker = current.get(command.name)!;
-        const input = typeof command.input === 'function' ? command.input(breaker) : command.input;
-        const result = evolve(breaker.record, input, now);
-        current.set(command.name, {
-          ...breaker,
-          record: { snapshot: result.snapshot, config: result.config, metrics: result.metrics },
-        });
-        for (const event of result.events) newEvents.push({ breakerId: breaker.id, breakerName: breaker.name, event });
-        return result;
-      });
-
-      const changed = names.map((name) => current.get(name)!).filter((b) => !sameRecord(b, locked.get(b.name)!));
-      const written = await this.breakers.save(manager, changed);
-      if (written.size !== changed.length) throw new Error('a locked breaker row changed under its lock');
-      const events = await this.events.insertMany(manager, newEvents);
-      const outcomes = countOutcomes(commands, current);
-      await this.buckets.add(manager, now, outcomes);
+      const run = runCommands(locked, commands, now);
+      const written = await this.breakers.save(manager, run.changed);
+      if (written.size !== run.changed.length) throw new Error('a locked breaker row changed under its lock');
+      const events = await this.events.insertMany(manager, run.events);
+      await this.buckets.add(manager, now, run.outcomes);
       await this.publisher.publish(tx, events);
-      tx.afterCommit(() => this.metrics.recordCommitted(outcomes, events));
-      return { breakers: names.map((name) => current.get(name)!), events, results, now };
+      tx.afterCommit(() => this.metrics.recordCommitted(run.outcomes, events));
+      return { breakers: run.breakers, events, results: run.results, now };
     });
   }
 
@@ -112,30 +92,6 @@ export class BreakerCommands {
       return { moved: written.size, events };
     });
   }
-}
-
-/** The outcomes among the commands, counted per breaker in one pass: for the buckets and the metrics alike. */
-function countOutcomes(commands: readonly BreakerCommand[], breakers: Map<string, StoredBreaker>): OutcomeCount[] {
-  const counts = new Map<string, OutcomeCount>();
-  for (const command of commands) {
-    if (typeof command.input === 'function' || command.input.type !== 'OUTCOME') continue;
-    let count = counts.get(command.name);
-    if (!count) {
-      count = { breakerId: breakers.get(command.name)!.id, breakerName: command.name, calls: 0, failures: 0 };
-      counts.set(command.name, count);
-    }
-    count.calls++;
-    if (!command.input.success) count.failures++;
-  }
-  return [...counts.values()];
-}
-
-function sameRecord(a: StoredBreaker, b: StoredBreaker): boolean {
-  return (
-    a.record.snapshot === b.record.snapshot &&
-    a.record.config === b.record.config &&
-    a.record.metrics === b.record.metrics
-  );
 }
 
 function unknownBreakers(names: string[]): AppError {

@@ -1,54 +1,70 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { queryRows } from '../database/query-rows';
-import { EntityManager, SelectQueryBuilder } from 'typeorm';
-import { BreakerEntity } from './breaker.entity';
 import { BreakerRecord, BreakerState } from './engine';
-import { StoredBreaker, toStoredBreaker } from './stored-breaker';
+import { BreakerRow, StoredBreaker, toStoredBreaker } from './stored-breaker';
+
+/** A timestamptz column as epoch milliseconds (float8, exact for the millisecond times written here). */
+const epochMs = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
+
+/** What every read selects: a breaker joined to its metrics, shaped as a `BreakerRow`. */
+const SELECT_BREAKERS = `
+  SELECT b.id, b.name, b.version, b.state, b.failure_threshold, b.open_timeout_ms, b.max_open_timeout_ms,
+         b.half_open_max_calls, b.success_threshold, b.consecutive_failures, b.half_open_successes,
+         b.permit_expiries, b.current_open_timeout_ms,
+         ${epochMs('b.open_until')} AS open_until, ${epochMs('b.outage_started_at')} AS outage_started_at,
+         ${epochMs('b.state_changed_at')} AS state_changed_at, ${epochMs('b.last_event_at')} AS last_event_at,
+         m.total_calls::float8 AS total_calls, m.total_failures::float8 AS total_failures,
+         m.recovery_attempts, m.successful_recoveries, m.failed_recoveries, m.consecutive_failed_recoveries,
+         m.total_recovery_time_ms, m.closed_episodes_open_ms,
+         ${epochMs('m.away_since')} AS away_since, ${epochMs('m.last_failure_at')} AS last_failure_at,
+         ${epochMs('m.last_recovery_at')} AS last_recovery_at
+  FROM breakers b JOIN recovery_metrics m ON m.breaker_id = b.id`;
 
 /**
- * SQL for `breakers` and `recovery_metrics`. Reads hydrate entities; writes are set-based
- * (one UPDATE per table for any number of breakers) and never use `save()`, which selects first.
+ * SQL for `breakers` and `recovery_metrics`, in plain SQL: reads select `BreakerRow`s (no entity
+ * hydration, which cost more than the rest of a batch's bookkeeping), and writes are set-based
+ * (one UPDATE per table for any number of breakers).
  * Every method takes the caller's EntityManager: the services own the transactions.
  */
 @Injectable()
 export class BreakerStore {
   async findByName(manager: EntityManager, name: string): Promise<StoredBreaker | null> {
-    const row = await this.select(manager).where('b.name = :name', { name }).getOne();
-    return row ? toStoredBreaker(row) : null;
+    const rows = await queryRows<BreakerRow>(manager, `${SELECT_BREAKERS} WHERE b.name = $1`, [name]);
+    return rows.length > 0 ? toStoredBreaker(rows[0]) : null;
   }
 
   async findAll(manager: EntityManager, state?: BreakerState | null): Promise<StoredBreaker[]> {
-    const query = this.select(manager).orderBy('b.name');
-    if (state) query.where('b.state = :state', { state });
-    return (await query.getMany()).map(toStoredBreaker);
+    const rows = state
+      ? await queryRows<BreakerRow>(manager, `${SELECT_BREAKERS} WHERE b.state = $1 ORDER BY b.name`, [state])
+      : await queryRows<BreakerRow>(manager, `${SELECT_BREAKERS} ORDER BY b.name`);
+    return rows.map(toStoredBreaker);
   }
 
   /**
-   * Row-locks the named breakers, in id order so that concurrent batches cannot deadlock, then reads them.
-   * Two statements on purpose: under READ COMMITTED a locking SELECT that joins another table
-   * re-reads only the locked rows after waiting, and would hand back stale metrics; the second
-   * statement takes a fresh snapshot, after the lock, and sees every committed write.
+   * Row-locks the named breakers and their metrics, in id order so that concurrent batches cannot
+   * deadlock, and reads them in the same statement. Both tables are locked on purpose: under
+   * READ COMMITTED, a statement that waited for a lock re-reads the newest version of every row
+   * it locks, but only of those; locking the breaker alone would hand back stale metrics.
    */
   async lockByNames(manager: EntityManager, names: readonly string[]): Promise<Map<string, StoredBreaker>> {
-    const locked = await queryRows<{ id: number }>(
+    const rows = await queryRows<BreakerRow>(
       manager,
-      'SELECT id FROM breakers WHERE name = ANY($1) ORDER BY id FOR UPDATE',
+      `${SELECT_BREAKERS} WHERE b.name = ANY($1) ORDER BY b.id FOR UPDATE OF b, m`,
       [names],
     );
-    if (locked.length === 0) return new Map();
-    const rows = await this.select(manager)
-      .where('b.id = ANY(:ids)', { ids: locked.map((row) => row.id) })
-      .getMany();
-    return new Map(rows.map((row) => [row.name, toStoredBreaker(row)]));
+    const locked = new Map<string, StoredBreaker>();
+    for (const row of rows) locked.set(row.name, toStoredBreaker(row));
+    return locked;
   }
 
   /** OPEN breakers whose open period is over at `now`, oldest due first. Not locked: see `save`'s `onlyIfDueAt`. */
   async findDue(manager: EntityManager, now: number, limit: number): Promise<StoredBreaker[]> {
-    const rows = await this.select(manager)
-      .where('b.state = :open AND b.open_until <= :now', { open: BreakerState.OPEN, now: new Date(now) })
-      .orderBy('b.open_until')
-      .limit(limit)
-      .getMany();
+    const rows = await queryRows<BreakerRow>(
+      manager,
+      `${SELECT_BREAKERS} WHERE b.state = $1 AND b.open_until <= $2 ORDER BY b.open_until LIMIT $3`,
+      [BreakerState.OPEN, new Date(now), limit],
+    );
     return rows.map(toStoredBreaker);
   }
 
@@ -153,10 +169,6 @@ export class BreakerStore {
         col((b) => iso(b.record.metrics.lastRecoveryAt)),
       ],
     );
-  }
-
-  private select(manager: EntityManager): SelectQueryBuilder<BreakerEntity> {
-    return manager.getRepository(BreakerEntity).createQueryBuilder('b').innerJoinAndSelect('b.metrics', 'm');
   }
 }
 

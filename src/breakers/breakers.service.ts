@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
 import { Breaker, Permission, RecordOutcomesResult } from './breaker.model';
-import { BreakerCommand, BreakerCommands } from './breaker-commands.service';
+import { BreakerCommands } from './breaker-commands.service';
+import { BreakerCommand } from './run-commands';
 import { BreakerStore } from './breaker.store';
 import { toBreakerView } from './breaker.view';
 import { BreakerConfigInput } from './dto/breaker-config.input';
@@ -60,9 +61,9 @@ export class BreakersService {
     if (Object.values(patch).every((value) => value === undefined || value === null)) {
       throw AppError.badInput('config', 'give at least one setting to change');
     }
-    return this.applyOne(name, (breaker) => ({
+    return this.applyOne(name, (record) => ({
       type: 'CONFIGURE',
-      config: withField('config', () => resolveConfig(patch as BreakerConfigPatch, breaker.record.config)),
+      config: withField('config', () => resolveConfig(patch as BreakerConfigPatch, record.config)),
       admin,
     }));
   }

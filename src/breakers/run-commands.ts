@@ -1,0 +1,86 @@
+import { NewEvent } from '../events/event.store';
+import { OutcomeCount } from '../metrics/outcome-bucket.store';
+import { BreakerInput, BreakerRecord, evolve, EvolveResult } from './engine';
+import { StoredBreaker } from './stored-breaker';
+
+/** An engine input for a named breaker; a function when the input depends on the breaker's record at that point (e.g. a config patch). */
+export interface BreakerCommand {
+  readonly name: string;
+  readonly input: BreakerInput | ((record: BreakerRecord) => BreakerInput);
+}
+
+/** What running commands against locked breakers decided, before anything is written. */
+export interface CommandsRun {
+  /** Every breaker the commands named, with its new record, in order of first mention. */
+  readonly breakers: StoredBreaker[];
+  /** Those of `breakers` whose record changed: the rows to write. */
+  readonly changed: StoredBreaker[];
+  /** The events the steps produced, in order. */
+  readonly events: NewEvent[];
+  /** The outcomes among the commands, counted per breaker: for the buckets and the metrics alike. */
+  readonly outcomes: OutcomeCount[];
+  /** One engine result per command, in order. */
+  readonly results: EvolveResult[];
+}
+
+interface Working {
+  readonly breaker: StoredBreaker;
+  record: BreakerRecord;
+  outcomes: OutcomeCount | null;
+}
+
+/**
+ * Runs the commands in order through the engine against the breakers as locked, at `now`.
+ * Pure: it reads nothing but its arguments and writes nothing. Every named breaker must be in
+ * `locked`. A record is only copied when a step changed it, as a batch holds thousands of steps.
+ */
+export function runCommands(
+  locked: ReadonlyMap<string, StoredBreaker>,
+  commands: readonly BreakerCommand[],
+  now: number,
+): CommandsRun {
+  const working = new Map<string, Working>();
+  const events: NewEvent[] = [];
+  const results: EvolveResult[] = [];
+  for (const command of commands) {
+    let w = working.get(command.name);
+    if (w === undefined) {
+      const breaker = locked.get(command.name);
+      if (breaker === undefined) throw new Error(`breaker "${command.name}" was not locked`);
+      w = { breaker, record: breaker.record, outcomes: null };
+      working.set(command.name, w);
+    }
+    const input = typeof command.input === 'function' ? command.input(w.record) : command.input;
+    const result = evolve(w.record, input, now);
+    if (
+      result.snapshot !== w.record.snapshot ||
+      result.config !== w.record.config ||
+      result.metrics !== w.record.metrics
+    ) {
+      w.record = { snapshot: result.snapshot, config: result.config, metrics: result.metrics };
+    }
+    for (const event of result.events) events.push({ breakerId: w.breaker.id, breakerName: command.name, event });
+    if (input.type === 'OUTCOME') countOutcome(w, input.success);
+    results.push(result);
+  }
+
+  const breakers: StoredBreaker[] = [];
+  const changed: StoredBreaker[] = [];
+  const outcomes: OutcomeCount[] = [];
+  for (const w of working.values()) {
+    const unchanged = w.record === w.breaker.record;
+    const breaker = unchanged
+      ? w.breaker
+      : { id: w.breaker.id, name: w.breaker.name, version: w.breaker.version, record: w.record };
+    breakers.push(breaker);
+    if (!unchanged) changed.push(breaker);
+    if (w.outcomes !== null) outcomes.push(w.outcomes);
+  }
+  return { breakers, changed, events, outcomes, results };
+}
+
+function countOutcome(w: Working, success: boolean): void {
+  if (w.outcomes === null) w.outcomes = { breakerId: w.breaker.id, breakerName: w.breaker.name, calls: 0, failures: 0 };
+  w.outcomes.calls++;
+  if (!success) w.outcomes.failures++;
+}
