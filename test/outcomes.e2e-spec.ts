@@ -220,6 +220,30 @@ describe('outcomes (e2e)', () => {
   });
 
   describe('parallel reporters', () => {
+    it('answers each concurrent batch as if it ran alone, and refuses only the batch naming an unknown breaker', async () => {
+      const name = 'parallel.grouped';
+      await register(name, { failureThreshold: 10000, openTimeoutMs: 600000 });
+      // Arriving together, most of these share a group transaction (see OutcomeWriter).
+      const size = 25;
+      const good = Array.from({ length: 12 }, (_, r) =>
+        Array.from({ length: size }, (_, j) => ({ breakerName: name, success: (r + j) % 5 !== 0 })),
+      );
+      const unknown = [
+        { breakerName: name, success: true },
+        { breakerName: 'parallel.nobody', success: false },
+      ];
+      const [answers, refused] = await Promise.all([Promise.all(good.map((o) => batchOk(o))), batch(unknown)]);
+
+      expect(errorCode(refused)).toBe('NOT_FOUND');
+      expect(refused.errors?.[0].message).toContain('parallel.nobody');
+      // Each answer shows the breaker just after its own batch: the totals of some serial order.
+      const seen = answers.map((a: any) => a.breakers[0].metrics.totalCalls).sort((x: number, y: number) => x - y);
+      expect(seen).toEqual(good.map((_, k) => (k + 1) * size));
+      const after = await breaker(name);
+      expect(after.metrics.totalCalls).toBe(good.length * size);
+      expect(after.metrics.totalFailures).toBe(good.flat().filter((o) => !o.success).length);
+    });
+
     it('lose no update: exact totals from many concurrent batches and single reports', async () => {
       const [onlyFail, onlyOk, mixed] = ['parallel.fail', 'parallel.ok', 'parallel.mixed'];
       for (const name of [onlyFail, onlyOk, mixed])

@@ -10,7 +10,7 @@ import { BreakerMetrics } from '../observability/breaker-metrics';
 import { StoredEvent } from '../events/stored-event';
 import { BreakerStore } from './breaker.store';
 import { evolve, EvolveResult } from './engine';
-import { BreakerCommand, runCommands } from './run-commands';
+import { BreakerCommand, CommandsRun, runCommands, sumOutcomeCounts } from './run-commands';
 import { StoredBreaker } from './stored-breaker';
 
 export interface CommandsOutcome {
@@ -22,6 +22,10 @@ export interface CommandsOutcome {
   readonly results: EvolveResult[];
   readonly now: number;
 }
+
+/** One caller's part of a group: what its commands came to, or why it was refused. */
+export type GroupMember =
+  { readonly ok: true; readonly outcome: CommandsOutcome } | { readonly ok: false; readonly error: AppError };
 
 /**
  * Runs engine inputs against persisted breakers: one transaction, the rows locked with
@@ -43,22 +47,51 @@ export class BreakerCommands {
 
   /** Applies the commands in order, all or nothing. An unknown name refuses the whole call with NOT_FOUND. */
   async apply(commands: readonly BreakerCommand[]): Promise<CommandsOutcome> {
+    const [member] = await this.applyGroup([commands]);
+    if (!member.ok) throw member.error;
+    return member.outcome;
+  }
+
+  /**
+   * Applies several callers' commands in one transaction, each caller's after the one before, so
+   * that each gets exactly what it would have got running alone in that order; but with one lock,
+   * one write per table and one commit for all of them (see `OutcomeWriter`). A caller that names
+   * an unknown breaker is refused alone, with NOT_FOUND; any other error rolls back all of them.
+   */
+  async applyGroup(callers: readonly (readonly BreakerCommand[])[]): Promise<GroupMember[]> {
     return inTransaction(this.dataSource, async (tx) => {
       const { manager } = tx;
-      const names = [...new Set(commands.map((c) => c.name))];
-      const locked = await this.breakers.lockByNames(manager, names);
-      const missing = names.filter((name) => !locked.has(name));
-      if (missing.length > 0) throw unknownBreakers(missing);
-
+      const locked = await this.breakers.lockByNames(manager, namesIn(callers.flat()));
       const now = this.clock.now();
-      const run = runCommands(locked, commands, now);
-      const written = await this.breakers.save(manager, run.changed);
-      if (written.size !== run.changed.length) throw new Error('a locked breaker row changed under its lock');
-      const events = await this.events.insertMany(manager, run.events);
-      await this.buckets.add(manager, now, run.outcomes);
+      const current = new Map(locked);
+      const runs = callers.map((commands) => {
+        const missing = namesIn(commands).filter((name) => !locked.has(name));
+        if (missing.length > 0) return unknownBreakers(missing);
+        const run = runCommands(current, commands, now);
+        for (const breaker of run.breakers) current.set(breaker.name, breaker);
+        return run;
+      });
+      const accepted = runs.filter((run): run is CommandsRun => !(run instanceof AppError));
+
+      // runCommands hands back the very object it was given for a breaker it did not change.
+      const changed = [...current.values()].filter((breaker) => breaker !== locked.get(breaker.name));
+      const written = await this.breakers.save(manager, changed);
+      if (written.size !== changed.length) throw new Error('a locked breaker row changed under its lock');
+      const events = await this.events.insertMany(
+        manager,
+        accepted.flatMap((run) => run.events),
+      );
+      const outcomes = sumOutcomeCounts(accepted.map((run) => run.outcomes));
+      await this.buckets.add(manager, now, outcomes);
       await this.publisher.publish(tx, events);
-      tx.afterCommit(() => this.metrics.recordCommitted(run.outcomes, events));
-      return { breakers: run.breakers, events, results: run.results, now };
+      tx.afterCommit(() => this.metrics.recordCommitted(outcomes, events));
+
+      let offset = 0;
+      return runs.map((run): GroupMember => {
+        if (run instanceof AppError) return { ok: false, error: run };
+        const own = events.slice(offset, (offset += run.events.length));
+        return { ok: true, outcome: { breakers: run.breakers, events: own, results: run.results, now } };
+      });
     });
   }
 
@@ -92,6 +125,10 @@ export class BreakerCommands {
       return { moved: written.size, events };
     });
   }
+}
+
+function namesIn(commands: readonly BreakerCommand[]): string[] {
+  return [...new Set(commands.map((c) => c.name))];
 }
 
 function unknownBreakers(names: string[]): AppError {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { queryRows } from '../database/query-rows';
-import { BreakerRecord, BreakerState } from './engine';
+import { BreakerRecord, BreakerState, RecoveryMetricsState } from './engine';
 import { BreakerRow, StoredBreaker, toStoredBreaker } from './stored-breaker';
 
 /** A timestamptz column as epoch milliseconds (float8, exact for the millisecond times written here). */
@@ -99,11 +99,12 @@ export class BreakerStore {
    * Writes the breakers' new records, each only if its row is still at the version it was read at.
    * With `onlyIfDueAt`, also only if it is still OPEN and due then: the conditional UPDATE that makes
    * the automatic half-open happen once however many instances attempt it.
-   * Answers the ids written; their metrics are written in the same statement's transaction.
+   * One statement for both tables: the metrics of exactly the breakers written are updated in a
+   * data-modifying CTE. Answers the ids written.
    */
   async save(manager: EntityManager, breakers: readonly StoredBreaker[], onlyIfDueAt?: number): Promise<Set<number>> {
     if (breakers.length === 0) return new Set();
-    const params = breakerColumns(breakers);
+    const params = [...breakerColumns(breakers), ...metricsColumns(breakers)];
     let condition = 'b.version = v.version';
     if (onlyIfDueAt !== undefined) {
       params.push(new Date(onlyIfDueAt));
@@ -111,64 +112,41 @@ export class BreakerStore {
     }
     const rows = await queryRows<{ id: number }>(
       manager,
-      `UPDATE breakers AS b SET
-         state = v.state, failure_threshold = v.failure_threshold, open_timeout_ms = v.open_timeout_ms,
-         max_open_timeout_ms = v.max_open_timeout_ms, half_open_max_calls = v.half_open_max_calls,
-         success_threshold = v.success_threshold, consecutive_failures = v.consecutive_failures,
-         half_open_successes = v.half_open_successes, permit_expiries = v.permit_expiries::jsonb,
-         current_open_timeout_ms = v.current_open_timeout_ms, open_until = v.open_until,
-         outage_started_at = v.outage_started_at, state_changed_at = v.state_changed_at,
-         last_event_at = v.last_event_at, version = b.version + 1, updated_at = now()
-       FROM unnest($1::int[], $2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[],
-                   $9::int[], $10::int[], $11::text[], $12::int[], $13::timestamptz[], $14::timestamptz[],
-                   $15::timestamptz[], $16::timestamptz[])
-         AS v(id, version, state, failure_threshold, open_timeout_ms, max_open_timeout_ms, half_open_max_calls,
-              success_threshold, consecutive_failures, half_open_successes, permit_expiries,
-              current_open_timeout_ms, open_until, outage_started_at, state_changed_at, last_event_at)
-       WHERE b.id = v.id AND ${condition}
-       RETURNING b.id`,
+      `WITH saved AS (
+         UPDATE breakers AS b SET
+           state = v.state, failure_threshold = v.failure_threshold, open_timeout_ms = v.open_timeout_ms,
+           max_open_timeout_ms = v.max_open_timeout_ms, half_open_max_calls = v.half_open_max_calls,
+           success_threshold = v.success_threshold, consecutive_failures = v.consecutive_failures,
+           half_open_successes = v.half_open_successes, permit_expiries = v.permit_expiries::jsonb,
+           current_open_timeout_ms = v.current_open_timeout_ms, open_until = v.open_until,
+           outage_started_at = v.outage_started_at, state_changed_at = v.state_changed_at,
+           last_event_at = v.last_event_at, version = b.version + 1, updated_at = now()
+         FROM unnest($1::int[], $2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[],
+                     $9::int[], $10::int[], $11::text[], $12::int[], $13::timestamptz[], $14::timestamptz[],
+                     $15::timestamptz[], $16::timestamptz[])
+           AS v(id, version, state, failure_threshold, open_timeout_ms, max_open_timeout_ms, half_open_max_calls,
+                success_threshold, consecutive_failures, half_open_successes, permit_expiries,
+                current_open_timeout_ms, open_until, outage_started_at, state_changed_at, last_event_at)
+         WHERE b.id = v.id AND ${condition}
+         RETURNING b.id
+       ), saved_metrics AS (
+         UPDATE recovery_metrics AS m SET
+           total_calls = v.total_calls, total_failures = v.total_failures, recovery_attempts = v.recovery_attempts,
+           successful_recoveries = v.successful_recoveries, failed_recoveries = v.failed_recoveries,
+           consecutive_failed_recoveries = v.consecutive_failed_recoveries,
+           total_recovery_time_ms = v.total_recovery_time_ms, closed_episodes_open_ms = v.closed_episodes_open_ms,
+           away_since = v.away_since, last_failure_at = v.last_failure_at, last_recovery_at = v.last_recovery_at
+         FROM unnest($17::int[], $18::bigint[], $19::bigint[], $20::int[], $21::int[], $22::int[], $23::int[],
+                     $24::float8[], $25::float8[], $26::timestamptz[], $27::timestamptz[], $28::timestamptz[])
+           AS v(breaker_id, total_calls, total_failures, recovery_attempts, successful_recoveries, failed_recoveries,
+                consecutive_failed_recoveries, total_recovery_time_ms, closed_episodes_open_ms, away_since,
+                last_failure_at, last_recovery_at)
+         WHERE m.breaker_id = v.breaker_id AND m.breaker_id IN (SELECT id FROM saved)
+       )
+       SELECT id FROM saved`,
       params,
     );
-    const written = new Set(rows.map((row) => row.id));
-    await this.saveMetrics(
-      manager,
-      breakers.filter((b) => written.has(b.id)),
-    );
-    return written;
-  }
-
-  private async saveMetrics(manager: EntityManager, breakers: readonly StoredBreaker[]): Promise<void> {
-    if (breakers.length === 0) return;
-    const col = <T>(pick: (b: StoredBreaker) => T): T[] => breakers.map(pick);
-    await queryRows(
-      manager,
-      `UPDATE recovery_metrics AS m SET
-         total_calls = v.total_calls, total_failures = v.total_failures, recovery_attempts = v.recovery_attempts,
-         successful_recoveries = v.successful_recoveries, failed_recoveries = v.failed_recoveries,
-         consecutive_failed_recoveries = v.consecutive_failed_recoveries,
-         total_recovery_time_ms = v.total_recovery_time_ms, closed_episodes_open_ms = v.closed_episodes_open_ms,
-         away_since = v.away_since, last_failure_at = v.last_failure_at, last_recovery_at = v.last_recovery_at
-       FROM unnest($1::int[], $2::bigint[], $3::bigint[], $4::int[], $5::int[], $6::int[], $7::int[],
-                   $8::float8[], $9::float8[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[])
-         AS v(breaker_id, total_calls, total_failures, recovery_attempts, successful_recoveries, failed_recoveries,
-              consecutive_failed_recoveries, total_recovery_time_ms, closed_episodes_open_ms, away_since,
-              last_failure_at, last_recovery_at)
-       WHERE m.breaker_id = v.breaker_id`,
-      [
-        col((b) => b.id),
-        col((b) => b.record.metrics.totalCalls),
-        col((b) => b.record.metrics.totalFailures),
-        col((b) => b.record.metrics.recoveryAttempts),
-        col((b) => b.record.metrics.successfulRecoveries),
-        col((b) => b.record.metrics.failedRecoveries),
-        col((b) => b.record.metrics.consecutiveFailedRecoveries),
-        col((b) => b.record.metrics.totalRecoveryTimeMs),
-        col((b) => b.record.metrics.closedEpisodesOpenMs),
-        col((b) => iso(b.record.metrics.awaySince)),
-        col((b) => iso(b.record.metrics.lastFailureAt)),
-        col((b) => iso(b.record.metrics.lastRecoveryAt)),
-      ],
-    );
+    return new Set(rows.map((row) => row.id));
   }
 }
 
@@ -192,6 +170,25 @@ function breakerColumns(breakers: readonly StoredBreaker[]): unknown[] {
     col((b) => iso(b.record.snapshot.outageStartedAt)),
     col((b) => iso(b.record.snapshot.stateChangedAt)),
     col((b) => iso(b.record.snapshot.lastEventAt)),
+  ];
+}
+
+/** The `unnest` columns of `save`'s metrics part, in its order. */
+function metricsColumns(breakers: readonly StoredBreaker[]): unknown[] {
+  const col = <T>(pick: (m: RecoveryMetricsState) => T): T[] => breakers.map((b) => pick(b.record.metrics));
+  return [
+    breakers.map((b) => b.id),
+    col((m) => m.totalCalls),
+    col((m) => m.totalFailures),
+    col((m) => m.recoveryAttempts),
+    col((m) => m.successfulRecoveries),
+    col((m) => m.failedRecoveries),
+    col((m) => m.consecutiveFailedRecoveries),
+    col((m) => m.totalRecoveryTimeMs),
+    col((m) => m.closedEpisodesOpenMs),
+    col((m) => iso(m.awaySince)),
+    col((m) => iso(m.lastFailureAt)),
+    col((m) => iso(m.lastRecoveryAt)),
   ];
 }
 

@@ -6,10 +6,19 @@ import { BreakerStore } from './breaker.store';
 import { BreakersResolver } from './breakers.resolver';
 import { BreakersService } from './breakers.service';
 import { HalfOpenScheduler } from './half-open.scheduler';
+import { OutcomeWriter } from './outcome-writer';
 
 @Module({
   imports: [EventsModule],
-  providers: [BreakerStore, OutcomeBucketStore, BreakerCommands, BreakersService, BreakersResolver, HalfOpenScheduler],
+  providers: [
+    BreakerStore,
+    OutcomeBucketStore,
+    BreakerCommands,
+    OutcomeWriter,
+    BreakersService,
+    BreakersResolver,
+    HalfOpenScheduler,
+  ],
   exports: [BreakerStore, BreakerCommands],
 })
 export class BreakersModule {}

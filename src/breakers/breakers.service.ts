@@ -4,6 +4,7 @@ import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
 import { Breaker, Permission, RecordOutcomesResult } from './breaker.model';
 import { BreakerCommands } from './breaker-commands.service';
+import { OutcomeWriter } from './outcome-writer';
 import { BreakerCommand } from './run-commands';
 import { BreakerStore } from './breaker.store';
 import { toBreakerView } from './breaker.view';
@@ -27,6 +28,7 @@ export class BreakersService {
     private readonly dataSource: DataSource,
     private readonly store: BreakerStore,
     private readonly commands: BreakerCommands,
+    private readonly outcomes: OutcomeWriter,
     private readonly clock: Clock,
   ) {}
 
@@ -71,7 +73,7 @@ export class BreakersService {
   /** Applies a batch of outcomes in one transaction, in order per breaker, all or nothing. */
   async recordOutcomes(outcomes: readonly OutcomeInput[]): Promise<RecordOutcomesResult> {
     if (outcomes.length === 0) return { accepted: 0, breakers: [] };
-    const done = await this.commands.apply(
+    const done = await this.outcomes.write(
       outcomes.map((o) => ({ name: o.breakerName, input: { type: 'OUTCOME', success: o.success } as const })),
     );
     return { accepted: outcomes.length, breakers: done.breakers.map((b) => toBreakerView(b, done.now)) };

@@ -84,3 +84,20 @@ function countOutcome(w: Working, success: boolean): void {
   w.outcomes.calls++;
   if (!success) w.outcomes.failures++;
 }
+
+/** Adds up per-breaker outcome counts from several runs into one count per breaker, in order of first appearance. */
+export function sumOutcomeCounts(runs: readonly (readonly OutcomeCount[])[]): OutcomeCount[] {
+  if (runs.length === 1) return [...runs[0]];
+  const sums = new Map<number, OutcomeCount>();
+  for (const counts of runs) {
+    for (const count of counts) {
+      const sum = sums.get(count.breakerId);
+      if (sum === undefined) sums.set(count.breakerId, { ...count });
+      else {
+        sum.calls += count.calls;
+        sum.failures += count.failures;
+      }
+    }
+  }
+  return [...sums.values()];
+}
