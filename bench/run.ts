@@ -2,12 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { createBenchDatabase } from './lib/bench-db';
-import { startServer } from './lib/server';
+import { startFloorServer, startServer } from './lib/server';
 import { round } from './lib/stats';
 import { openDirect } from './scenarios/direct-db';
 import { engineScenario } from './scenarios/engine.bench';
 import { fanoutScenario } from './scenarios/fanout.bench';
-import { ingestScenario, rawIngestBaseline } from './scenarios/ingest.bench';
+import { graphqlFloor, ingestScenario, RawIngest, rawIngestBaseline, WIDE_STREAMS } from './scenarios/ingest.bench';
 import { rawReportBaselines, reportScenario, seedHistory } from './scenarios/report.bench';
 import { markdownTable } from './table';
 
@@ -42,14 +42,23 @@ async function main(): Promise<void> {
     const engine = await engineScenario(options.quick);
 
     log('seeding and raw baselines…');
-    const direct = await openDirect(db.env);
-    let rawIngest: number, raw: { report: number; page: number }, seedMs: number;
+    const direct = await openDirect(db.env, WIDE_STREAMS); // a connection per raw ingest stream
+    let rawIngest: RawIngest, raw: { report: number; page: number }, seedMs: number;
     try {
-      rawIngest = await rawIngestBaseline(direct.query, direct.streams, scale.ingestSeconds);
+      rawIngest = await rawIngestBaseline(direct.query, scale.ingestSeconds);
       seedMs = await seedHistory(direct.query, scale.breakers, scale.events);
       raw = await rawReportBaselines(direct.query, scale.samples);
     } finally {
       await direct.close();
+    }
+
+    log('ingest floor (bare Apollo, no platform)…');
+    const floorServer = await startFloorServer();
+    let floor: number;
+    try {
+      floor = await graphqlFloor(floorServer.url, scale.ingestSeconds);
+    } finally {
+      await floorServer.stop();
     }
 
     const server = await startServer(db.env);
@@ -64,7 +73,7 @@ async function main(): Promise<void> {
         scale.samples,
       );
       log('ingest…');
-      const ingest = await ingestScenario(server.url, rawIngest, scale.ingestSeconds);
+      const ingest = await ingestScenario(server.url, rawIngest, floor, scale.ingestSeconds);
       log('fanout…');
       const fanout = await fanoutScenario(server, scale.subscribers, scale.transitions);
       const results = {

@@ -26,22 +26,28 @@ function freePort(): Promise<number> {
 }
 
 /** Starts the server on a free port with LOG_LEVEL=warn (request logs would cost time), and waits until it is live. */
-export async function startServer(env: Record<string, string>): Promise<BenchServer> {
-  const main = join(__dirname, '..', '..', 'src', 'main.js');
+export function startServer(env: Record<string, string>): Promise<BenchServer> {
+  return startProcess(join(__dirname, '..', '..', 'src', 'main.js'), {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    ADMIN_API_KEY: BENCH_KEY,
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    HEALTH_RECOMPUTE_INTERVAL_MS: '86400000',
+    SUBSCRIBER_QUEUE_LIMIT: '100000',
+    ...env,
+  });
+}
+
+/** Starts the ingest floor (`bench/floor-server.ts`): bare Apollo on Express, the same request, no platform. */
+export function startFloorServer(): Promise<BenchServer> {
+  return startProcess(join(__dirname, '..', 'floor-server.js'), { NODE_ENV: 'production' });
+}
+
+/** Runs `script` with node on a free port (PORT, HOST), and waits until GET /health/live answers. */
+async function startProcess(script: string, env: Record<string, string>): Promise<BenchServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [main], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      ADMIN_API_KEY: BENCH_KEY,
-      RATE_LIMIT_PER_MINUTE: '100000000',
-      HEALTH_RECOMPUTE_INTERVAL_MS: '86400000',
-      SUBSCRIBER_QUEUE_LIMIT: '100000',
-      ...env,
-    },
+  const child: ChildProcess = spawn(process.execPath, [script], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

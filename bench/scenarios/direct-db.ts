@@ -10,19 +10,17 @@ export type Sql = (sql: string, params?: unknown[]) => Promise<unknown>;
 /** The bench's own way into the database, before the server starts: migrated, with a raw SQL function. */
 export interface DirectDb {
   readonly query: Sql;
-  /** Connections available at once: 1 on the embedded database, 2 on Postgres. */
-  readonly streams: number;
   close(): Promise<void>;
 }
 
-export async function openDirect(env: Record<string, string>): Promise<DirectDb> {
+/** `connections`: the pool's size on Postgres; the embedded database serves one at a time. */
+export async function openDirect(env: Record<string, string>, connections: number): Promise<DirectDb> {
   const connection: DatabaseConnection = await openDatabase(loadConfig({ ...env, LOG_LEVEL: 'silent' }));
-  const streams = connection.kind === 'embedded' ? 1 : 2;
-  const dataSource = await new DataSource(dataSourceOptions(connection.url, streams, 600_000)).initialize();
+  const pool = connection.kind === 'embedded' ? 1 : connections;
+  const dataSource = await new DataSource(dataSourceOptions(connection.url, pool, 600_000)).initialize();
   await runPendingMigrations(dataSource);
   return {
     query: (sql, params) => dataSource.query(sql, params),
-    streams,
     async close() {
       await dataSource.destroy();
       await connection.close();

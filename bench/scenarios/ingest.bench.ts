@@ -9,12 +9,28 @@ export interface IngestResult {
   outcomes_per_s: number;
   raw_pg_rows_per_s: number;
   ratio_vs_raw: number;
+  /** The same request on bare Apollo + Express with a resolver that only counts (bench/floor-server.ts). */
+  graphql_floor_outcomes_per_s: number;
+  ratio_vs_floor: number;
+  /** The same, from WIDE_STREAMS streams: how group commit carries more concurrent reporters. */
+  wide_streams: number;
+  wide_outcomes_per_s: number;
+  wide_raw_pg_rows_per_s: number;
+  wide_ratio_vs_raw: number;
   seconds: number;
+}
+
+/** What the raw baseline did, with the issue's two streams and with WIDE_STREAMS. */
+export interface RawIngest {
+  readonly rowsPerS: number;
+  readonly wideRowsPerS: number;
 }
 
 export const INGEST_BATCH = 1000;
 export const INGEST_BREAKERS = 100;
-const STREAMS = 2;
+export const INGEST_STREAMS = 2;
+export const WIDE_STREAMS = 4;
+const QUERY = `mutation($o: [OutcomeInput!]!) { recordOutcomes(outcomes: $o) { accepted } }`;
 
 function batch(seed: number): { breakerName: string; success: boolean; durationMs: number }[] {
   return Array.from({ length: INGEST_BATCH }, (_, i) => ({
@@ -38,11 +54,14 @@ async function streams(count: number, seconds: number, work: (seed: number) => P
   return done.reduce((a, b) => a + b, 0) / (elapsedMs(start) / 1000);
 }
 
-/** The raw baseline: the same outcomes inserted as rows, one multi-row INSERT (VALUES list) per batch, straight through pg. */
-export async function rawIngestBaseline(query: Sql, poolStreams: number, seconds: number): Promise<number> {
+/**
+ * The raw baseline: the same outcomes inserted as rows, one multi-row INSERT (VALUES list) per
+ * batch, straight through pg; from INGEST_STREAMS streams, then from WIDE_STREAMS.
+ */
+export async function rawIngestBaseline(query: Sql, seconds: number): Promise<RawIngest> {
   await query(`CREATE TABLE IF NOT EXISTS bench_raw_outcomes (
     breaker_name text NOT NULL, success boolean NOT NULL, duration_ms double precision, recorded_at timestamptz NOT NULL DEFAULT now())`);
-  const rate = await streams(Math.max(STREAMS, poolStreams), seconds, async (seed) => {
+  const insert = async (seed: number) => {
     const rows = batch(seed);
     // A conventional multi-row INSERT: one VALUES tuple of parameters per row.
     const values = rows.map((_, r) => `($${3 * r + 1}, $${3 * r + 2}, $${3 * r + 3})`).join(', ');
@@ -51,13 +70,34 @@ export async function rawIngestBaseline(query: Sql, poolStreams: number, seconds
       rows.flatMap((r) => [r.breakerName, r.success, r.durationMs]),
     );
     return rows.length;
-  });
+  };
+  const rowsPerS = await streams(INGEST_STREAMS, seconds, insert);
+  const wideRowsPerS = await streams(WIDE_STREAMS, seconds, insert);
   await query('DROP TABLE bench_raw_outcomes');
-  return rate;
+  return { rowsPerS, wideRowsPerS };
 }
 
-/** recordOutcomes over HTTP GraphQL: batches of 1000 outcomes over 100 breakers, two concurrent streams. */
-export async function ingestScenario(url: string, rawRowsPerS: number, seconds: number): Promise<IngestResult> {
+/** The ingest floor: the same requests from INGEST_STREAMS streams against bench/floor-server.ts. */
+export async function graphqlFloor(floorUrl: string, seconds: number): Promise<number> {
+  await postBatch(floorUrl, 0); // warm-up
+  return streams(INGEST_STREAMS, seconds, (seed) => postBatch(floorUrl, seed));
+}
+
+async function postBatch(url: string, seed: number): Promise<number> {
+  const data = await gql<{ recordOutcomes: { accepted: number } }>(url, QUERY, { o: batch(seed) });
+  return data.recordOutcomes.accepted;
+}
+
+/**
+ * recordOutcomes over HTTP GraphQL: batches of 1000 outcomes over 100 breakers, from INGEST_STREAMS
+ * concurrent streams, then from WIDE_STREAMS.
+ */
+export async function ingestScenario(
+  url: string,
+  raw: RawIngest,
+  floorOutcomesPerS: number,
+  seconds: number,
+): Promise<IngestResult> {
   for (let i = 0; i < INGEST_BREAKERS; i += 50) {
     const aliases = Array.from(
       { length: Math.min(50, INGEST_BREAKERS - i) },
@@ -66,19 +106,22 @@ export async function ingestScenario(url: string, rawRowsPerS: number, seconds: 
     );
     await gql(url, `mutation { ${aliases.join(' ')} }`);
   }
-  const query = `mutation($o: [OutcomeInput!]!) { recordOutcomes(outcomes: $o) { accepted } }`;
-  await gql(url, query, { o: batch(0) }); // warm-up
-  const rate = await streams(STREAMS, seconds, async (seed) => {
-    const data = await gql<{ recordOutcomes: { accepted: number } }>(url, query, { o: batch(seed) });
-    return data.recordOutcomes.accepted;
-  });
+  await postBatch(url, 0); // warm-up
+  const rate = await streams(INGEST_STREAMS, seconds, (seed) => postBatch(url, seed));
+  const wideRate = await streams(WIDE_STREAMS, seconds, (seed) => postBatch(url, seed));
   return {
     batch_size: INGEST_BATCH,
     breakers: INGEST_BREAKERS,
-    streams: STREAMS,
+    streams: INGEST_STREAMS,
     outcomes_per_s: round(rate),
-    raw_pg_rows_per_s: round(rawRowsPerS),
-    ratio_vs_raw: round(rate / rawRowsPerS, 3),
+    raw_pg_rows_per_s: round(raw.rowsPerS),
+    ratio_vs_raw: round(rate / raw.rowsPerS, 3),
+    graphql_floor_outcomes_per_s: round(floorOutcomesPerS),
+    ratio_vs_floor: round(rate / floorOutcomesPerS, 3),
+    wide_streams: WIDE_STREAMS,
+    wide_outcomes_per_s: round(wideRate),
+    wide_raw_pg_rows_per_s: round(raw.wideRowsPerS),
+    wide_ratio_vs_raw: round(wideRate / raw.wideRowsPerS, 3),
     seconds,
   };
 }
