@@ -40,20 +40,24 @@ const FAILURE: BreakerInput = { type: 'OUTCOME', success: false };
  * It keeps no timers: the move from OPEN to HALF_OPEN happens at the first call (or `state` read)
  * after the open period, so an idle breaker costs nothing.
  *
- * The hot path asks the engine whether a call changes anything (`permitsFreely`, `successIsQuiet`)
- * and, when it does not, skips the step and the clock: a quiet success is only counted, and the
- * count is folded into the metrics (`countSuccesses`) before the next step or metrics read.
+ * The hot path asks the engine whether a call changes anything (`permitsFreely`, `successIsQuiet`,
+ * asked once per snapshot, as time cannot change the answers) and, when it does not, skips the
+ * step and the clock: a quiet success is only counted, and the count is folded into the metrics
+ * (`countSuccesses`) before the next step or metrics read.
  */
 export class CircuitBreaker {
   readonly name: string;
   private record: BreakerRecord;
   /** Quiet successes not yet folded into `record.metrics`. */
   private uncountedSuccesses = 0;
+  // The engine's answers for the current snapshot, renewed whenever the snapshot changes.
+  private freeToCall: boolean;
+  private quietOnSuccess: boolean;
   private readonly monitor: RecoveryMonitor | undefined;
   private readonly clock: () => number;
   // Made once, not per call: the settle handlers of every guarded call.
   private readonly onSettledOk = (value: unknown): unknown => {
-    if (successIsQuiet(this.record.snapshot)) this.uncountedSuccesses++;
+    if (this.quietOnSuccess) this.uncountedSuccesses++;
     else this.apply(SUCCESS);
     return value;
   };
@@ -67,7 +71,10 @@ export class CircuitBreaker {
     this.monitor = options.monitor;
     this.clock = options.clock ?? Date.now;
     const config = resolveConfig(options.config);
-    this.record = { snapshot: initialSnapshot(config, this.clock()), config, metrics: EMPTY_METRICS };
+    const snapshot = initialSnapshot(config, this.clock());
+    this.record = { snapshot, config, metrics: EMPTY_METRICS };
+    this.freeToCall = permitsFreely(snapshot);
+    this.quietOnSuccess = successIsQuiet(snapshot);
   }
 
   /** The seed's `new_with_monitoring(failure_threshold, timeout, monitor, service_name)`; `clock` is for tests. */
@@ -87,7 +94,7 @@ export class CircuitBreaker {
    * the very value or error. Not `async`: one `then` on `fn`'s promise is the whole overhead.
    */
   execute<T>(fn: () => T | PromiseLike<T>): Promise<T> {
-    if (!permitsFreely(this.record.snapshot) && !this.apply(ACQUIRE).permitted) {
+    if (!this.freeToCall && !this.apply(ACQUIRE).permitted) {
       return Promise.reject(new BreakerOpenError(this.name, this.record.snapshot.state));
     }
     let pending: T | PromiseLike<T>;
@@ -143,6 +150,8 @@ export class CircuitBreaker {
     // Most permits change nothing: keep the record rather than allocate an equal one.
     if (result.snapshot !== record.snapshot || result.config !== record.config || result.metrics !== record.metrics) {
       this.record = { snapshot: result.snapshot, config: result.config, metrics: result.metrics };
+      this.freeToCall = permitsFreely(result.snapshot);
+      this.quietOnSuccess = successIsQuiet(result.snapshot);
     }
     if (this.monitor) for (const event of result.events) this.notify(event);
     return result;
