@@ -4,7 +4,8 @@ import WebSocket from 'ws';
 /**
  * A separate process holding many graphql-ws subscribers, as a fleet of dashboards would.
  * argv: <http url> <api key> <subscribers>. It tells its parent (IPC) when all are subscribed,
- * then how many transitions arrived and how late (delivery time minus the event's `at`).
+ * then how many transitions arrived and how late (delivery time minus the event's `at`); `reset`
+ * forgets what arrived so far (the parent's warm-up).
  */
 const [url, key, countText] = process.argv.slice(2);
 const count = Number(countText);
@@ -40,8 +41,11 @@ async function main(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 1000)); // let the server register every subscription
   process.send!({ type: 'ready' });
   process.on('message', (message: { type: string }) => {
-    if (message.type !== 'report') return;
-    process.send!({ type: 'report', latencies });
+    if (message.type === 'report') process.send!({ type: 'report', latencies });
+    if (message.type === 'reset') {
+      latencies.length = 0; // the warm-up is over: count from here
+      process.send!({ type: 'reset' });
+    }
   });
   process.on('disconnect', () => {
     for (const client of clients) void client.dispose();

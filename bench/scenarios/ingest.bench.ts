@@ -1,6 +1,6 @@
 import { Sql } from './direct-db';
 import { gql } from '../lib/server';
-import { elapsedMs, round } from '../lib/stats';
+import { elapsedMs, median, round } from '../lib/stats';
 
 export interface IngestResult {
   batch_size: number;
@@ -40,7 +40,20 @@ function batch(seed: number): { breakerName: string; success: boolean; durationM
   }));
 }
 
-/** Runs `streams` loops of `work` for `seconds`; answers how many items they did per second. */
+/** Measurement rounds per figure; each figure is the median of its rounds, so one stall does not decide it. */
+export const INGEST_ROUNDS = 3;
+
+/**
+ * Runs each of `runs` INGEST_ROUNDS times, alternating between them; answers the median rate of each.
+ */
+async function medianRates<K extends string>(runs: Record<K, () => Promise<number>>): Promise<Record<K, number>> {
+  const keys = Object.keys(runs) as K[];
+  const samples = new Map<K, number[]>(keys.map((k) => [k, []]));
+  for (let r = 0; r < INGEST_ROUNDS; r++) for (const k of keys) samples.get(k)!.push(await runs[k]());
+  return Object.fromEntries(keys.map((k) => [k, median(samples.get(k)!)])) as Record<K, number>;
+}
+
+/** Runs `count` loops of `work` for `seconds`; answers how many items they did per second. */
 async function streams(count: number, seconds: number, work: (seed: number) => Promise<number>): Promise<number> {
   const start = process.hrtime.bigint();
   const deadline = Date.now() + seconds * 1000;
@@ -71,16 +84,23 @@ export async function rawIngestBaseline(query: Sql, seconds: number): Promise<Ra
     );
     return rows.length;
   };
-  const rowsPerS = await streams(INGEST_STREAMS, seconds, insert);
-  const wideRowsPerS = await streams(WIDE_STREAMS, seconds, insert);
+  const each = seconds / INGEST_ROUNDS;
+  const rates = await medianRates({
+    rowsPerS: () => streams(INGEST_STREAMS, each, insert),
+    wideRowsPerS: () => streams(WIDE_STREAMS, each, insert),
+  });
   await query('DROP TABLE bench_raw_outcomes');
-  return { rowsPerS, wideRowsPerS };
+  return rates;
 }
 
 /** The ingest floor: the same requests from INGEST_STREAMS streams against bench/floor-server.ts. */
 export async function graphqlFloor(floorUrl: string, seconds: number): Promise<number> {
   await postBatch(floorUrl, 0); // warm-up
-  return streams(INGEST_STREAMS, seconds, (seed) => postBatch(floorUrl, seed));
+  const each = seconds / INGEST_ROUNDS;
+  const { rate } = await medianRates({
+    rate: () => streams(INGEST_STREAMS, each, (seed) => postBatch(floorUrl, seed)),
+  });
+  return rate;
 }
 
 async function postBatch(url: string, seed: number): Promise<number> {
@@ -107,8 +127,11 @@ export async function ingestScenario(
     await gql(url, `mutation { ${aliases.join(' ')} }`);
   }
   await postBatch(url, 0); // warm-up
-  const rate = await streams(INGEST_STREAMS, seconds, (seed) => postBatch(url, seed));
-  const wideRate = await streams(WIDE_STREAMS, seconds, (seed) => postBatch(url, seed));
+  const each = seconds / INGEST_ROUNDS;
+  const { rate, wideRate } = await medianRates({
+    rate: () => streams(INGEST_STREAMS, each, (seed) => postBatch(url, seed)),
+    wideRate: () => streams(WIDE_STREAMS, each, (seed) => postBatch(url, seed)),
+  });
   return {
     batch_size: INGEST_BATCH,
     breakers: INGEST_BREAKERS,
