@@ -2,16 +2,7 @@ import { AppError } from '../common/errors/app-error';
 import { BreakerCommands, CommandsOutcome, GroupMember } from './breaker-commands.service';
 import { MAX_GROUP_COMMANDS, OutcomeWriter } from './outcome-writer';
 import { BreakerCommand } from './run-commands';
-
-function deferred<V>() {
-  let resolve!: (value: V) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<V>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred, Deferred } from '../../test/support/deferred';
 
 const batch = (name: string, size = 1): BreakerCommand[] =>
   Array.from({ length: size }, () => ({ name, input: { type: 'OUTCOME', success: true } }));
@@ -21,7 +12,7 @@ const outcomeFor = (tag: string): CommandsOutcome => ({ breakers: [], events: []
 /** A BreakerCommands whose group transactions finish only when the test says so. */
 class FakeCommands {
   readonly groups: (readonly (readonly BreakerCommand[])[])[] = [];
-  readonly pending: ReturnType<typeof deferred<GroupMember[]>>[] = [];
+  readonly pending: Deferred<GroupMember[]>[] = [];
   applyGroup(callers: readonly (readonly BreakerCommand[])[]): Promise<GroupMember[]> {
     this.groups.push(callers);
     const done = deferred<GroupMember[]>();

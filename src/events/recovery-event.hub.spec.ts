@@ -9,6 +9,7 @@ import { EventStore } from './event.store';
 import { RecoveryEventHub } from './recovery-event.hub';
 import { StoredEvent } from './stored-event';
 import { SlowSubscriberError, SubscriberQueue } from './subscriber-queue';
+import { Deferred, deferred } from '../../test/support/deferred';
 
 const T0 = Date.parse('2024-05-06T07:00:00.000Z');
 
@@ -67,22 +68,6 @@ class FakePubSub implements PubSub {
     if (!this.resumedHandler) throw new Error('nobody listens for resumption');
     this.resumedHandler(lostAt);
   }
-}
-
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: Error): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 /** Lets every queued promise callback run. */

@@ -13,6 +13,7 @@ import {
 import { BreakerOpenError } from './breaker-open.error';
 import { CircuitBreaker } from './circuit-breaker';
 import { MonitoredEvent, RecoveryMonitor } from './recovery-monitor';
+import { deferred } from '../../../test/support/deferred';
 
 const T0 = 1_000_000;
 
@@ -30,16 +31,6 @@ class RecordingMonitor implements RecoveryMonitor {
   types(): T[] {
     return this.events.map((e) => e.type);
   }
-}
-
-function deferred<V>() {
-  let resolve!: (value: V) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<V>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 const boom = () => {
