@@ -21,15 +21,22 @@ const swc = (syntax) => [
 module.exports = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
-  // TEST_ROOT=src or TEST_ROOT=test narrows a run to the unit or the end-to-end tests (see package.json).
-  roots: process.env.TEST_ROOT ? [`<rootDir>/${process.env.TEST_ROOT}`] : ['<rootDir>/src', '<rootDir>/test'],
+  // TEST_ROOT=src or TEST_ROOT=test narrows a run to the unit or the end-to-end tests (see package.json);
+  // bench/ holds the harness's own unit tests.
+  roots: process.env.TEST_ROOT
+    ? [`<rootDir>/${process.env.TEST_ROOT}`]
+    : ['<rootDir>/src', '<rootDir>/test', '<rootDir>/bench'],
   testRegex: '\\.(e2e-)?spec\\.ts$',
   transform: {
     '^.+\\.ts$': swc('typescript'),
     '^.+\\.m?js$': swc('ecmascript'),
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|peek-readable|uint8array-extras|@tokenizer)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|file-type|strtok3|token-types|peek-readable|uint8array-extras|@tokenizer)/)',
+  ],
   // test/postgres/ needs a real Postgres server (several instances on one database): it runs when DATABASE_URL is set.
-  testPathIgnorePatterns: process.env.DATABASE_URL ? ['/node_modules/'] : ['/node_modules/', '<rootDir>/test/postgres/'],
+  testPathIgnorePatterns: process.env.DATABASE_URL
+    ? ['/node_modules/']
+    : ['/node_modules/', '<rootDir>/test/postgres/'],
   testTimeout: 60000,
 };

@@ -9,6 +9,7 @@ import { engineScenario } from './scenarios/engine.bench';
 import { fanoutScenario } from './scenarios/fanout.bench';
 import { graphqlFloor, ingestScenario, RawIngest, rawIngestBaseline, WIDE_STREAMS } from './scenarios/ingest.bench';
 import { rawReportBaselines, reportScenario, seedHistory } from './scenarios/report.bench';
+import { shapeProblems } from './results-shape';
 import { markdownTable } from './table';
 
 interface Options {
@@ -100,6 +101,8 @@ async function main(): Promise<void> {
         },
       };
       await mkdir(dirname(resolve(options.out)), { recursive: true });
+      const problems = shapeProblems(results.scenarios);
+      if (problems.length > 0) throw new Error(`the results break the JSON contract:\n${problems.join('\n')}`);
       await writeFile(options.out, JSON.stringify(results, null, 2) + '\n');
       console.log(markdownTable(results));
       log(`wrote ${options.out}`);
