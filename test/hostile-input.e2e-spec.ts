@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { RunningApp } from '../src/bootstrap';
-import { errorCode, gql, gqlOk, GraphqlResponse, startTestApp, TEST_ADMIN_KEY } from './support/test-app';
+import { errorCode, eventually, gql, gqlOk, GraphqlResponse, startTestApp, TEST_ADMIN_KEY } from './support/test-app';
+import { subscribe } from './support/ws-client';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 describe('hostile input (e2e)', () => {
@@ -55,6 +56,25 @@ describe('hostile input (e2e)', () => {
     const costly = await gql(app, `{ ${pages.join(' ')} }`);
     expect(errorCode(costly)).toBe('BAD_USER_INPUT');
     expect(costly.errors![0].message).toMatch(/^the query would resolve about \d+ fields; at most 50000 are allowed$/);
+  });
+
+  it('holds subscription documents to the same limits, and still serves one within them', async () => {
+    const aliases = Array.from({ length: 150 }, (_, i) => `a${i}: breakerName`).join(' ');
+    const refused = await subscribe(app.url, `subscription { breakerStateChanged { ${aliases} } }`);
+    await eventually(async () => (refused.errors.length > 0 ? true : undefined));
+    const [errors] = refused.errors as { message: string }[][];
+    expect(errors.map((e) => e.message)).toEqual(['the query uses 150 aliases; at most 100 are allowed']);
+    await refused.stop();
+
+    const fine = await subscribe(
+      app.url,
+      `subscription { breakerStateChanged(breakerName: "target") { a: to b: from } }`,
+    );
+    await gqlOk(app, `mutation { forceOpenBreaker(name: "target", reason: "limits") { state } }`);
+    expect(await fine.waitFor(1)).toEqual([{ a: 'FORCED_OPEN', b: 'CLOSED' }]);
+    expect(fine.errors).toEqual([]);
+    await fine.stop();
+    await gqlOk(app, `mutation { resetBreaker(name: "target", reason: "limits") { state } }`);
   });
 
   it('never sends a stack trace in production', async () => {

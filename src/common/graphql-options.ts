@@ -1,4 +1,5 @@
 import { ApolloDriver, ApolloDriverAsyncConfig, ApolloDriverConfig } from '@nestjs/apollo';
+import { DocumentNode, GraphQLSchema, specifiedRules, validate } from 'graphql';
 import { AuthService } from '../auth/auth.service';
 import { AuthenticatedSockets } from '../auth/authenticated-sockets';
 import { graphqlContextFactory, graphqlWsOnConnect } from '../auth/graphql-auth';
@@ -10,7 +11,7 @@ import { queryLimitRules } from './graphql-limits';
 
 /**
  * The GraphQL server: code-first schema at /graphql over HTTP and graphql-ws, every operation
- * authenticated and rate-limited in its context, documents checked against the query limits,
+ * authenticated and rate-limited in its context, documents (subscriptions too) checked against the query limits,
  * errors kept in the platform's vocabulary.
  */
 export function graphqlOptions(config: AppConfig): ApolloDriverAsyncConfig {
@@ -21,20 +22,31 @@ export function graphqlOptions(config: AppConfig): ApolloDriverAsyncConfig {
       auth: AuthService,
       sockets: AuthenticatedSockets,
       clock: Clock,
-    ): Omit<ApolloDriverConfig, 'driver'> => ({
-      path: '/graphql',
-      autoSchemaFile: true,
-      sortSchema: true,
-      playground: false,
-      includeStacktraceInErrorResponses: false,
-      formatError: formatGraphqlError,
-      validationRules: queryLimitRules({
+    ): Omit<ApolloDriverConfig, 'driver'> => {
+      const limits = queryLimitRules({
         maxDepth: config.limits.maxQueryDepth,
         maxAliases: config.limits.maxAliases,
         maxCost: config.limits.maxQueryCost,
-      }),
-      context: graphqlContextFactory(auth, new RateLimiter(config.limits.rateLimitPerMinute, () => clock.now())),
-      subscriptions: { 'graphql-ws': { path: '/graphql', onConnect: graphqlWsOnConnect(auth, sockets) } },
-    }),
+      });
+      // graphql-ws validates subscription documents itself, so the limits go to it too; Nest hands
+      // it these options as they are (its type lists only some of them).
+      const graphqlWs = {
+        path: '/graphql',
+        onConnect: graphqlWsOnConnect(auth, sockets),
+        validate: (schema: GraphQLSchema, document: DocumentNode) =>
+          validate(schema, document, [...specifiedRules, ...limits]),
+      };
+      return {
+        path: '/graphql',
+        autoSchemaFile: true,
+        sortSchema: true,
+        playground: false,
+        includeStacktraceInErrorResponses: false,
+        formatError: formatGraphqlError,
+        validationRules: limits,
+        context: graphqlContextFactory(auth, new RateLimiter(config.limits.rateLimitPerMinute, () => clock.now())),
+        subscriptions: { 'graphql-ws': graphqlWs },
+      };
+    },
   };
 }
