@@ -4,20 +4,19 @@ import { join } from 'node:path';
 import { RunningApp } from '../src/bootstrap';
 import { loadConfig } from '../src/config/app-config';
 import { startApp } from '../src/bootstrap';
-import { errorCode, gql, gqlOk, startTestApp } from './support/test-app';
-import { createTestDatabase, TestDatabase, withClient } from './support/test-database';
+import { errorCode, gql, gqlOk, useTestApp } from './support/test-app';
+import { createTestDatabase, withClient } from './support/test-database';
 import { subscribe } from './support/ws-client';
 
 const TRANSITIONS = `subscription { breakerStateChanged { breakerName to } }`;
 
 describe('access control (e2e)', () => {
-  let db: TestDatabase;
   let app: RunningApp;
+  const fixture = useTestApp();
   const keys: Record<'viewer' | 'reporter' | 'admin', { id: string; key: string }> = {} as never;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await startTestApp(db);
+    app = fixture.app;
     for (const role of ['VIEWER', 'REPORTER', 'ADMIN'] as const) {
       const { createApiKey } = await gqlOk(
         app,
@@ -36,11 +35,6 @@ describe('access control (e2e)', () => {
       app,
       `mutation { registerBreaker(input: { name: "guarded", config: { failureThreshold: 1, openTimeoutMs: 60000 } }) { name } }`,
     );
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
   });
 
   const READ = `{ breakers { name } }`;
@@ -114,8 +108,8 @@ describe('access control (e2e)', () => {
     const viewer = apiKeys.find((k: any) => k.id === keys.viewer.id);
     expect(viewer.lastUsedAt).not.toBeNull();
     expect(Object.keys(viewer).sort()).toEqual(['createdAt', 'id', 'lastUsedAt', 'name', 'revokedAt', 'role']);
-    if (db.url) {
-      const rows = await withClient(db.url, (c) =>
+    if (fixture.db.url) {
+      const rows = await withClient(fixture.db.url, (c) =>
         c.query('SELECT key_hash FROM api_keys WHERE id = $1', [Number(keys.viewer.id)]),
       );
       expect(rows.rows[0].key_hash).toBe(createHash('sha256').update(keys.viewer.key).digest('hex'));

@@ -1,7 +1,6 @@
 import { RunningApp } from '../src/bootstrap';
 import { Clock } from '../src/common/clock';
-import { errorCode, eventually, gql, gqlOk, sleep, startTestApp } from './support/test-app';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { errorCode, eventually, gql, gqlOk, sleep, useTestApp } from './support/test-app';
 import { Collector, subscribe } from './support/ws-client';
 
 const REPORT_FIELDS = `generatedAt overallSystemHealth
@@ -95,22 +94,14 @@ const recOf = (report: Report, name: string, kind: string) => recsOf(report, nam
 const worst = (statuses: string[]) => WORST_FIRST.find((s) => statuses.includes(s)) ?? 'HEALTHY';
 
 describe('recovery analytics (e2e)', () => {
-  let db: TestDatabase;
-  let app: RunningApp;
+  const fixture = useTestApp({
+    // The scheduled job stays out of the way: every report here comes from recomputeHealth.
+    env: { HEALTH_RECOMPUTE_INTERVAL_MS: String(DAY_MS), REC_FORCED_OPEN_MAX_MS: '1500' },
+  });
   let a: ReturnType<typeof api>;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await startTestApp(db, {
-      // The scheduled job stays out of the way: every report here comes from recomputeHealth.
-      env: { HEALTH_RECOMPUTE_INTERVAL_MS: String(DAY_MS), REC_FORCED_OPEN_MAX_MS: '1500' },
-    });
-    a = api(app);
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+  beforeAll(() => {
+    a = api(fixture.app);
   });
 
   it('reports HEALTHY overall, with no services and no advice, when there are no breakers', async () => {
@@ -213,7 +204,7 @@ describe('recovery analytics (e2e)', () => {
 
   it('lists each service’s recentEvents newest first, limited', async () => {
     const { recoveryReport } = await gqlOk(
-      app,
+      fixture.app,
       `{ recoveryReport { services { name recentEvents(limit: 2) { id type breakerName } } } }`,
     );
     const byName = new Map<string, any[]>(recoveryReport.services.map((s: any) => [s.name, s.recentEvents]));
@@ -229,7 +220,10 @@ describe('recovery analytics (e2e)', () => {
       expect(recent.map((e) => e.id)).toEqual(newest.map((e: any) => e.id));
     }
     // The default limit is 10.
-    const { recoveryReport: full } = await gqlOk(app, `{ recoveryReport { services { name recentEvents { id } } } }`);
+    const { recoveryReport: full } = await gqlOk(
+      fixture.app,
+      `{ recoveryReport { services { name recentEvents { id } } } }`,
+    );
     const halfEvents = full.services.find((s: any) => s.name === 'g.half').recentEvents;
     expect(halfEvents.map((e: any) => e.id)).toEqual((await a.events('g.half', 'DESC', 10)).map((e: any) => e.id));
   });
@@ -384,7 +378,7 @@ describe('recovery analytics (e2e)', () => {
     // Known but not graded yet: no snapshots, not NOT_FOUND.
     await a.register('h.none', { failureThreshold: 1, openTimeoutMs: 60_000 });
     expect(await a.history('h.none')).toEqual([]);
-    const unknown = await gql(app, HISTORY, { n: 'h.nobody', s: null });
+    const unknown = await gql(fixture.app, HISTORY, { n: 'h.nobody', s: null });
     expect(errorCode(unknown)).toBe('NOT_FOUND');
     expect(unknown.data).toBeNull();
     await a.admin('resetBreaker', name);
@@ -392,8 +386,8 @@ describe('recovery analytics (e2e)', () => {
 
   it('delivers healthChanged over graphql-ws: the first grade from null, later changes, filtered by breaker', async () => {
     await a.recompute(); // settle every grade from earlier tests
-    const only = await subscribe(app.url, HEALTH_CHANGED, { n: 'c.change' });
-    const all = await subscribe(app.url, HEALTH_CHANGED, {});
+    const only = await subscribe(fixture.app.url, HEALTH_CHANGED, { n: 'c.change' });
+    const all = await subscribe(fixture.app.url, HEALTH_CHANGED, {});
     const feeds: Collector<any>[] = [only, all];
     try {
       await a.register('c.change', { failureThreshold: 1, openTimeoutMs: 60_000 });
@@ -429,7 +423,7 @@ describe('recovery analytics (e2e)', () => {
   });
 
   it('delivers recoveryReportUpdated once per recompute, with the new report', async () => {
-    const feed = await subscribe<Report>(app.url, REPORT_UPDATED);
+    const feed = await subscribe<Report>(fixture.app.url, REPORT_UPDATED);
     try {
       const first = await a.recompute();
       const [one] = await feed.waitFor(1);
@@ -449,24 +443,16 @@ describe('recovery analytics (e2e)', () => {
 });
 
 describe('the scheduled health recompute (e2e)', () => {
-  let db: TestDatabase;
-  let app: RunningApp;
+  const fixture = useTestApp({ env: { HEALTH_RECOMPUTE_INTERVAL_MS: '300' } });
   let a: ReturnType<typeof api>;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await startTestApp(db, { env: { HEALTH_RECOMPUTE_INTERVAL_MS: '300' } });
-    a = api(app);
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+  beforeAll(() => {
+    a = api(fixture.app);
   });
 
   it('grades by itself every HEALTH_RECOMPUTE_INTERVAL_MS and announces changes, with no recomputeHealth call', async () => {
     const name = 'j.auto';
-    const changes = await subscribe(app.url, HEALTH_CHANGED, { n: name });
+    const changes = await subscribe(fixture.app.url, HEALTH_CHANGED, { n: name });
     try {
       await a.register(name, { failureThreshold: 1, openTimeoutMs: 60_000 });
       const snapshots = await eventually(async () => {
@@ -508,34 +494,26 @@ describe('the scheduled health recompute (e2e)', () => {
 });
 
 describe('pruning old history (e2e)', () => {
-  let db: TestDatabase;
-  let app: RunningApp;
-  let a: ReturnType<typeof api>;
   let fakeNow: number | null = null;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    const clock = new (class extends Clock {
-      override now(): number {
-        return fakeNow ?? Date.now();
-      }
-    })();
-    app = await startTestApp(db, {
-      clock,
-      env: { HEALTH_RECOMPUTE_INTERVAL_MS: String(DAY_MS), SNAPSHOT_RETENTION_DAYS: '10', EVENT_RETENTION_DAYS: '30' },
-    });
-    a = api(app);
+  const clock = new (class extends Clock {
+    override now(): number {
+      return fakeNow ?? Date.now();
+    }
+  })();
+  const fixture = useTestApp({
+    clock,
+    env: { HEALTH_RECOMPUTE_INTERVAL_MS: String(DAY_MS), SNAPSHOT_RETENTION_DAYS: '10', EVENT_RETENTION_DAYS: '30' },
   });
+  let a: ReturnType<typeof api>;
 
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+  beforeAll(() => {
+    a = api(fixture.app);
   });
 
   const metrics = (name: string) =>
-    gqlOk(app, `query($n: String) { recoveryMetrics(breakerName: $n) { ${METRICS_FIELDS} } }`, { n: name }).then(
-      (d) => d.recoveryMetrics,
-    );
+    gqlOk(fixture.app, `query($n: String) { recoveryMetrics(breakerName: $n) { ${METRICS_FIELDS} } }`, {
+      n: name,
+    }).then((d) => d.recoveryMetrics);
 
   it('prunes snapshots and events past their retention, and leaves the metrics intact', async () => {
     const old = 'p.old';
@@ -584,7 +562,10 @@ describe('pruning old history (e2e)', () => {
       averageDowntimeMs: recoveryTimeMs,
     });
     expect(service(third, 'p.new')).toMatchObject({ healthStatus: 'UNHEALTHY', recoveryRate: 1 });
-    const { recoveryReport } = await gqlOk(app, `{ recoveryReport { services { name recentEvents { type } } } }`);
+    const { recoveryReport } = await gqlOk(
+      fixture.app,
+      `{ recoveryReport { services { name recentEvents { type } } } }`,
+    );
     expect(recoveryReport.services).toEqual([
       { name: 'p.new', recentEvents: [{ type: 'CIRCUIT_FORCED_OPEN' }] },
       { name: old, recentEvents: [] },

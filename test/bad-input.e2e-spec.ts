@@ -1,32 +1,26 @@
 import { RunningApp } from '../src/bootstrap';
-import { BREAKER_FIELDS, errorCode, gql, GraphqlResponse, gqlOk, startTestApp } from './support/test-app';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { BREAKER_FIELDS, errorCode, gql, GraphqlResponse, gqlOk, useTestApp } from './support/test-app';
 
 /**
  * Every operation with invalid input answers BAD_USER_INPUT naming the field (never INTERNAL_SERVER_ERROR),
  * an unknown breaker answers NOT_FOUND, and the values at the edges of each range are accepted.
  */
 describe('bad input (e2e)', () => {
-  let db: TestDatabase;
   let app: RunningApp;
   let existingBefore: any;
 
   const EXISTING = 'bad.existing';
   const UNKNOWN = 'bad.nobody';
 
+  const fixture = useTestApp();
+
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await startTestApp(db);
+    app = fixture.app;
     await gqlOk(
       app,
       `mutation { registerBreaker(input: { name: "${EXISTING}", config: { failureThreshold: 1 } }) { name } }`,
     );
     existingBefore = await breaker(EXISTING);
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
   });
 
   const breaker = (name: string) =>

@@ -1,20 +1,13 @@
 import { RunningApp } from '../src/bootstrap';
-import { BREAKER_FIELDS, errorCode, eventually, gql, gqlOk, sleep, startTestApp } from './support/test-app';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { BREAKER_FIELDS, errorCode, eventually, gql, gqlOk, sleep, useTestApp } from './support/test-app';
 
 /** The breaker API over HTTP GraphQL: registration, listing, config changes, admin actions and metrics. */
 describe('breakers API (e2e)', () => {
-  let db: TestDatabase;
   let app: RunningApp;
+  const fixture = useTestApp();
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await startTestApp(db);
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+  beforeAll(() => {
+    app = fixture.app;
   });
 
   const DEFAULTS = {

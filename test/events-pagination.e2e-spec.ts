@@ -1,21 +1,8 @@
-import { RunningApp } from '../src/bootstrap';
-import { errorCode, gql, gqlOk, startTestApp } from './support/test-app';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { errorCode, gql, gqlOk, useTestApp } from './support/test-app';
 
 /** breakerEvents: order, keyset pages with opaque cursors, filters by breaker and type, and id order. */
 describe('breakerEvents pagination (e2e)', () => {
-  let db: TestDatabase;
-  let app: RunningApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await startTestApp(db);
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
-  });
+  const fixture = useTestApp();
 
   interface Node {
     id: string;
@@ -64,7 +51,7 @@ describe('breakerEvents pagination (e2e)', () => {
     const defs = keys.length ? `(${keys.map((k) => `$${k}: ${ARG_TYPES[k]}`).join(', ')})` : '';
     const call = keys.length ? `(${keys.map((k) => `${k}: $${k}`).join(', ')})` : '';
     return gqlOk(
-      app,
+      fixture.app,
       `query${defs} { breakerEvents${call} {
          edges { cursor node { id breakerName type occurredAt durationSinceLastMs fromState toState info } }
          pageInfo { hasNextPage endCursor } } }`,
@@ -94,24 +81,28 @@ describe('breakerEvents pagination (e2e)', () => {
 
   const register = (name: string) =>
     gqlOk(
-      app,
+      fixture.app,
       `mutation($n: String!) { registerBreaker(input: { name: $n, config: { failureThreshold: 1, openTimeoutMs: 600000 } }) { name } }`,
       {
         n: name,
       },
     );
   const fail = (name: string) =>
-    gqlOk(app, `mutation($n: String!) { recordOutcome(input: { breakerName: $n, success: false }) { state } }`, {
-      n: name,
-    });
+    gqlOk(
+      fixture.app,
+      `mutation($n: String!) { recordOutcome(input: { breakerName: $n, success: false }) { state } }`,
+      {
+        n: name,
+      },
+    );
   const adminAction = (mutation: string, name: string, reason: string | null) =>
-    gqlOk(app, `mutation($n: String!, $r: String) { ${mutation}(name: $n, reason: $r) { state } }`, {
+    gqlOk(fixture.app, `mutation($n: String!, $r: String) { ${mutation}(name: $n, reason: $r) { state } }`, {
       n: name,
       r: reason,
     });
   const configure = (name: string, successThreshold: number, reason: string) =>
     gqlOk(
-      app,
+      fixture.app,
       `mutation($n: String!, $s: Int, $r: String) { updateBreakerConfig(name: $n, config: { successThreshold: $s }, reason: $r) { name } }`,
       {
         n: name,
@@ -346,7 +337,7 @@ describe('breakerEvents pagination (e2e)', () => {
       expect(nodes[i].fromState).toBe(nodes[i - 1].toState);
       expect(Date.parse(nodes[i].occurredAt)).toBeGreaterThanOrEqual(Date.parse(nodes[i - 1].occurredAt));
     }
-    const final = await gqlOk(app, `query($n: String!) { breaker(name: $n) { state } }`, { n: name });
+    const final = await gqlOk(fixture.app, `query($n: String!) { breaker(name: $n) { state } }`, { n: name });
     expect(final.breaker.state).toBe(nodes[nodes.length - 1].toState);
   });
 
@@ -384,7 +375,12 @@ describe('breakerEvents pagination (e2e)', () => {
       expect(typeof node.id).toBe('string');
     }
     // A raw id is not accepted where a cursor is expected.
-    const raw = await gql(app, PAGE_QUERY, { breakerName: p, after: edges[0].node.id, first: 10, order: 'ASC' });
+    const raw = await gql(fixture.app, PAGE_QUERY, {
+      breakerName: p,
+      after: edges[0].node.id,
+      first: 10,
+      order: 'ASC',
+    });
     expect(errorCode(raw)).toBe('BAD_USER_INPUT');
     expect(raw.errors![0].extensions!.field).toBe('after');
     // A cursor works across filters: it marks a position, after which the other breaker's events follow.

@@ -1,22 +1,25 @@
 import fc from 'fast-check';
 import { RunningApp } from '../src/bootstrap';
-import { errorCode, eventually, gql, gqlOk, GraphqlResponse, startTestApp, TEST_ADMIN_KEY } from './support/test-app';
+import {
+  errorCode,
+  eventually,
+  gql,
+  gqlOk,
+  GraphqlResponse,
+  startTestApp,
+  TEST_ADMIN_KEY,
+  useTestApp,
+} from './support/test-app';
 import { subscribe } from './support/ws-client';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { createTestDatabase } from './support/test-database';
 
 describe('hostile input (e2e)', () => {
-  let db: TestDatabase;
   let app: RunningApp;
+  const fixture = useTestApp({ env: { NODE_ENV: 'production' } });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await startTestApp(db, { env: { NODE_ENV: 'production' } });
+    app = fixture.app;
     await gqlOk(app, `mutation { registerBreaker(input: { name: "target" }) { name } }`);
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
   });
 
   const post = (body: string | Buffer) =>

@@ -1,6 +1,5 @@
-import { RunningApp } from '../src/bootstrap';
-import { gqlOk, startTestApp } from './support/test-app';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { gqlOk, startTestApp, useTestApp } from './support/test-app';
+import { createTestDatabase } from './support/test-database';
 
 /** The value of one sample in a Prometheus text exposition, or undefined. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -17,49 +16,38 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 }
 
 describe('observability (e2e)', () => {
-  let db: TestDatabase;
-  let app: RunningApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await startTestApp(db);
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
-  });
+  const fixture = useTestApp();
 
   it('answers the liveness and readiness probes', async () => {
-    const live = await fetch(`${app.url}/health/live`);
+    const live = await fetch(`${fixture.app.url}/health/live`);
     expect(live.status).toBe(200);
     expect(await live.json()).toEqual({ status: 'ok' });
-    const ready = await fetch(`${app.url}/health/ready`);
+    const ready = await fetch(`${fixture.app.url}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
   });
 
   it('exports the breaker metrics with their values, and the process metrics', async () => {
     await gqlOk(
-      app,
+      fixture.app,
       `mutation { registerBreaker(input: { name: "metered", config: { failureThreshold: 2, openTimeoutMs: 100 } }) { name } }`,
     );
     await gqlOk(
-      app,
+      fixture.app,
       `mutation { recordOutcomes(outcomes: [
       { breakerName: "metered", success: true }, { breakerName: "metered", success: false },
       { breakerName: "metered", success: false }]) { accepted } }`,
     );
     // Let it half-open by itself, then recover.
     for (let i = 0; i < 50; i++) {
-      const { breaker } = await gqlOk(app, `{ breaker(name: "metered") { state } }`);
+      const { breaker } = await gqlOk(fixture.app, `{ breaker(name: "metered") { state } }`);
       if (breaker.state === 'HALF_OPEN') break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    await gqlOk(app, `mutation { recordOutcome(input: { breakerName: "metered", success: true }) { state } }`);
+    await gqlOk(fixture.app, `mutation { recordOutcome(input: { breakerName: "metered", success: true }) { state } }`);
     await new Promise((r) => setTimeout(r, 1100)); // past the state gauge's cache
 
-    const response = await fetch(`${app.url}/metrics`);
+    const response = await fetch(`${fixture.app.url}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await response.text();
@@ -76,9 +64,11 @@ describe('observability (e2e)', () => {
   });
 
   it('gives every response a request id, keeping a sane one the caller sent', async () => {
-    const mine = await fetch(`${app.url}/health/live`, { headers: { 'x-request-id': 'trace-123' } });
+    const mine = await fetch(`${fixture.app.url}/health/live`, { headers: { 'x-request-id': 'trace-123' } });
     expect(mine.headers.get('x-request-id')).toBe('trace-123');
-    const generated = await fetch(`${app.url}/health/live`, { headers: { 'x-request-id': 'bad id with spaces' } });
+    const generated = await fetch(`${fixture.app.url}/health/live`, {
+      headers: { 'x-request-id': 'bad id with spaces' },
+    });
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -1,21 +1,8 @@
-import { RunningApp } from '../src/bootstrap';
-import { BREAKER_FIELDS, errorCode, gql, gqlOk, startTestApp } from './support/test-app';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { BREAKER_FIELDS, errorCode, gql, gqlOk, useTestApp } from './support/test-app';
 
 /** Reporting outcomes: batches applied in order and all or nothing, batch limits, and parallel reporters. */
 describe('outcomes (e2e)', () => {
-  let db: TestDatabase;
-  let app: RunningApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await startTestApp(db);
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
-  });
+  const fixture = useTestApp();
 
   interface Outcome {
     breakerName: string;
@@ -23,12 +10,16 @@ describe('outcomes (e2e)', () => {
   }
 
   const register = (name: string, config: Record<string, unknown>) =>
-    gqlOk(app, `mutation($i: RegisterBreakerInput!) { registerBreaker(input: $i) { name } }`, { i: { name, config } });
+    gqlOk(fixture.app, `mutation($i: RegisterBreakerInput!) { registerBreaker(input: $i) { name } }`, {
+      i: { name, config },
+    });
   const breaker = (name: string) =>
-    gqlOk(app, `query($n: String!) { breaker(name: $n) { ${BREAKER_FIELDS} } }`, { n: name }).then((d) => d.breaker);
+    gqlOk(fixture.app, `query($n: String!) { breaker(name: $n) { ${BREAKER_FIELDS} } }`, { n: name }).then(
+      (d) => d.breaker,
+    );
   const batch = (outcomes: Outcome[]) =>
     gql(
-      app,
+      fixture.app,
       `mutation($o: [OutcomeInput!]!) { recordOutcomes(outcomes: $o) { accepted breakers { ${BREAKER_FIELDS} } } }`,
       {
         o: outcomes,
@@ -40,12 +31,12 @@ describe('outcomes (e2e)', () => {
     return result.data.recordOutcomes;
   };
   const single = (outcome: Outcome) =>
-    gqlOk(app, `mutation($i: OutcomeInput!) { recordOutcome(input: $i) { ${BREAKER_FIELDS} } }`, { i: outcome }).then(
-      (d) => d.recordOutcome,
-    );
+    gqlOk(fixture.app, `mutation($i: OutcomeInput!) { recordOutcome(input: $i) { ${BREAKER_FIELDS} } }`, {
+      i: outcome,
+    }).then((d) => d.recordOutcome);
   const events = (name: string) =>
     gqlOk(
-      app,
+      fixture.app,
       `query($n: String) { breakerEvents(breakerName: $n, order: ASC, first: 500) {
          edges { node { id breakerName type occurredAt fromState toState info } } } }`,
       { n: name },

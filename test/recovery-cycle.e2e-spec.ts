@@ -1,36 +1,24 @@
-import { RunningApp } from '../src/bootstrap';
-import { BREAKER_FIELDS, eventually, gqlOk, sleep } from './support/test-app';
-import { createTestDatabase, TestDatabase } from './support/test-database';
-import { startTestApp } from './support/test-app';
+import { BREAKER_FIELDS, eventually, gqlOk, sleep, useTestApp } from './support/test-app';
 
 /** The whole recovery cycle through the API: open, automatic half-open, permits, failed recovery, recovery. */
 describe('recovery cycle (e2e)', () => {
-  let db: TestDatabase;
-  let app: RunningApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await startTestApp(db);
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
-  });
+  const fixture = useTestApp();
 
   const report = (name: string, success: boolean) =>
-    gqlOk(app, `mutation($i: OutcomeInput!) { recordOutcome(input: $i) { ${BREAKER_FIELDS} } }`, {
+    gqlOk(fixture.app, `mutation($i: OutcomeInput!) { recordOutcome(input: $i) { ${BREAKER_FIELDS} } }`, {
       i: { breakerName: name, success },
     }).then((d) => d.recordOutcome);
   const acquire = (name: string) =>
-    gqlOk(app, `mutation($n: String!) { acquirePermission(breakerName: $n) { permitted state } }`, { n: name }).then(
-      (d) => d.acquirePermission,
-    );
+    gqlOk(fixture.app, `mutation($n: String!) { acquirePermission(breakerName: $n) { permitted state } }`, {
+      n: name,
+    }).then((d) => d.acquirePermission);
   const breaker = (name: string) =>
-    gqlOk(app, `query($n: String!) { breaker(name: $n) { ${BREAKER_FIELDS} } }`, { n: name }).then((d) => d.breaker);
+    gqlOk(fixture.app, `query($n: String!) { breaker(name: $n) { ${BREAKER_FIELDS} } }`, { n: name }).then(
+      (d) => d.breaker,
+    );
   const events = (name: string) =>
     gqlOk(
-      app,
+      fixture.app,
       `query($n: String) { breakerEvents(breakerName: $n, order: ASC, first: 100) {
          edges { node { id type occurredAt durationSinceLastMs fromState toState info } } } }`,
       { n: name },
@@ -39,7 +27,7 @@ describe('recovery cycle (e2e)', () => {
   it('opens, half-opens by itself, fails a recovery with a doubled period, then recovers with exact metrics', async () => {
     const name = 'payments.api';
     await gqlOk(
-      app,
+      fixture.app,
       `mutation { registerBreaker(input: { name: "${name}", config: {
       failureThreshold: 3, openTimeoutMs: 400, maxOpenTimeoutMs: 700, halfOpenMaxCalls: 2, successThreshold: 2 } }) { name } }`,
     );
@@ -125,7 +113,7 @@ describe('recovery cycle (e2e)', () => {
   it('counts the current open episode in circuitOpenDurationMs up to now', async () => {
     const name = 'inventory';
     await gqlOk(
-      app,
+      fixture.app,
       `mutation { registerBreaker(input: { name: "${name}", config: { failureThreshold: 1, openTimeoutMs: 60000 } }) { name } }`,
     );
     await report(name, false);

@@ -1,8 +1,6 @@
 import WebSocket from 'ws';
-import { RunningApp } from '../src/bootstrap';
 import { WsCloseCode } from '../src/common/ws-close-codes';
-import { gqlOk, startTestApp, TEST_ADMIN_KEY } from './support/test-app';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { gqlOk, TEST_ADMIN_KEY, useTestApp } from './support/test-app';
 import { subscribe } from './support/ws-client';
 
 const QUEUE_LIMIT = 50;
@@ -43,23 +41,15 @@ async function stuckSubscriber(url: string): Promise<{ resume: () => Promise<num
 }
 
 describe('a slow subscriber (e2e)', () => {
-  let db: TestDatabase;
-  let app: RunningApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await startTestApp(db, { env: { SUBSCRIBER_QUEUE_LIMIT: String(QUEUE_LIMIT) } });
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
-  });
+  const fixture = useTestApp({ env: { SUBSCRIBER_QUEUE_LIMIT: String(QUEUE_LIMIT) } });
 
   it('neither holds up a fast subscriber nor grows without bound: it is closed with 1013', async () => {
-    await gqlOk(app, `mutation { registerBreaker(input: { name: "busy" }) { name } }`);
-    const slow = await stuckSubscriber(app.url);
-    const fast = await subscribe(app.url, `subscription { recoveryEvents(breakerName: "busy") { id type info } }`);
+    await gqlOk(fixture.app, `mutation { registerBreaker(input: { name: "busy" }) { name } }`);
+    const slow = await stuckSubscriber(fixture.app.url);
+    const fast = await subscribe(
+      fixture.app.url,
+      `subscription { recoveryEvents(breakerName: "busy") { id type info } }`,
+    );
     try {
       for (let sent = 0; sent < EVENTS; sent += 100) {
         const mutations = Array.from(
@@ -67,7 +57,7 @@ describe('a slow subscriber (e2e)', () => {
           (_, i) =>
             `m${i}: updateBreakerConfig(name: "busy", config: { failureThreshold: ${((sent + i) % 50) + 2} }, reason: $r) { name }`,
         ).join('\n');
-        await gqlOk(app, `mutation($r: String) { ${mutations} }`, { r: REASON });
+        await gqlOk(fixture.app, `mutation($r: String) { ${mutations} }`, { r: REASON });
       }
       const got = await fast.waitFor(EVENTS, 30_000);
       expect(got).toHaveLength(EVENTS);

@@ -1,6 +1,5 @@
 import { RunningApp } from '../src/bootstrap';
-import { errorCode, gql, gqlOk, startTestApp } from './support/test-app';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { errorCode, gql, gqlOk, useTestApp } from './support/test-app';
 import { subscribe } from './support/ws-client';
 
 const TRANSITIONS = `subscription($n: String) { breakerStateChanged(breakerName: $n) { breakerName from to at eventId } }`;
@@ -8,17 +7,11 @@ const EVENTS = `subscription($n: String, $t: [RecoveryEventType!]) {
   recoveryEvents(breakerName: $n, types: $t) { id breakerName type occurredAt fromState toState info } }`;
 
 describe('subscriptions over graphql-ws (e2e)', () => {
-  let db: TestDatabase;
   let app: RunningApp;
+  const fixture = useTestApp();
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await startTestApp(db);
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+  beforeAll(() => {
+    app = fixture.app;
   });
 
   const register = (name: string, config = 'failureThreshold: 1, openTimeoutMs: 200') =>

@@ -1,10 +1,8 @@
 import { DataSource } from 'typeorm';
 import { Client } from 'pg';
-import { RunningApp } from '../../src/bootstrap';
 import { BreakerStore } from '../../src/breakers/breaker.store';
 import { StoredBreaker } from '../../src/breakers/stored-breaker';
-import { eventually, gqlOk, startTestApp } from '../support/test-app';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { eventually, gqlOk, useTestApp } from '../support/test-app';
 
 /**
  * The write path reads a breaker and its metrics in the statement that locks them. Under READ
@@ -12,22 +10,20 @@ import { createTestDatabase, TestDatabase } from '../support/test-database';
  * that a reader blocked behind another writer sees that writer's metrics, not the ones before it.
  */
 describe('locking a breaker for a write (e2e, Postgres)', () => {
-  let db: TestDatabase;
-  let running: RunningApp;
   let writer: Client;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    running = await startTestApp(db);
-    await gqlOk(running, `mutation { registerBreaker(input: { name: "contended" }) { name } }`);
-    writer = new Client({ connectionString: db.url! });
-    await writer.connect();
-  });
-
+  // Registered before useTestApp, so that it runs before the app is closed and the database dropped
+  // (Jest runs afterAll hooks in the order they are registered).
   afterAll(async () => {
     await writer?.end();
-    await running?.close();
-    await db?.drop();
+  });
+
+  const fixture = useTestApp();
+
+  beforeAll(async () => {
+    await gqlOk(fixture.app, `mutation { registerBreaker(input: { name: "contended" }) { name } }`);
+    writer = new Client({ connectionString: fixture.db.url! });
+    await writer.connect();
   });
 
   it('hands a reader that waited for the lock the metrics and state the other writer committed', async () => {
@@ -40,8 +36,8 @@ describe('locking a breaker for a write (e2e, Postgres)', () => {
       rows[0].id,
     ]);
 
-    const dataSource = running.app.get(DataSource);
-    const store = running.app.get(BreakerStore);
+    const dataSource = fixture.app.app.get(DataSource);
+    const store = fixture.app.app.get(BreakerStore);
     let read: StoredBreaker | undefined;
     const reading = dataSource.transaction(async (manager) => {
       read = (await store.lockByNames(manager, ['contended'])).get('contended');

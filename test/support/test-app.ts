@@ -1,7 +1,7 @@
 import { RunningApp, startApp } from '../../src/bootstrap';
 import { Clock } from '../../src/common/clock';
 import { loadConfig } from '../../src/config/app-config';
-import { TestDatabase } from './test-database';
+import { createTestDatabase, TestDatabase } from './test-database';
 
 /** The admin key every test app is started with (ADMIN_API_KEY), and that gql() sends unless told otherwise. */
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -23,6 +23,44 @@ export function startTestApp(db: TestDatabase, options: TestAppOptions = {}): Pr
     ...options.env,
   });
   return startApp(config, { clock: options.clock, logger: false });
+}
+
+/** The app and database of one describe block: a fresh database and app before its tests, closed and dropped after them. */
+export interface TestAppFixture {
+  readonly db: TestDatabase;
+  readonly app: RunningApp;
+}
+
+/**
+ * Registers, in the calling describe block, a beforeAll that creates a database and starts the app on it,
+ * and an afterAll that closes the app and drops the database. Read `db` and `app` from hooks and tests
+ * (they exist once that beforeAll has run); setup of the block's own goes in a beforeAll registered after
+ * this call, since Jest runs beforeAll hooks in the order they are registered.
+ */
+export function useTestApp(options: TestAppOptions = {}): TestAppFixture {
+  let db: TestDatabase | undefined;
+  let app: RunningApp | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await startTestApp(db, options);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+  const notYet = (what: string): never => {
+    throw new Error(
+      `useTestApp: the ${what} is not there yet; read it in a hook or test, after the fixture's beforeAll`,
+    );
+  };
+  return {
+    get db() {
+      return db ?? notYet('database');
+    },
+    get app() {
+      return app ?? notYet('app');
+    },
+  };
 }
 
 export interface GraphqlResponse<T> {
