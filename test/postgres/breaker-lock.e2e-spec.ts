@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { BreakerStore } from '../../src/breakers/breaker.store';
 import { StoredBreaker } from '../../src/breakers/stored-breaker';
 import { eventually, gqlOk, useTestApp } from '../support/test-app';
+import { lockWaiters } from '../support/test-database';
 
 /**
  * The write path reads a breaker and its metrics in the statement that locks them. Under READ
@@ -44,12 +45,7 @@ describe('locking a breaker for a write (e2e, Postgres)', () => {
     });
 
     // The reader is really waiting on the writer's row lock before the writer commits.
-    await eventually(async () => {
-      const waiting = await writer.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
-      );
-      return waiting.rows[0].n === 1 ? true : undefined;
-    });
+    await eventually(async () => ((await lockWaiters(writer)) === 1 ? true : undefined));
     expect(read).toBeUndefined();
     await writer.query('COMMIT');
     await reading;

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import WebSocket from 'ws';
 import { ChildInstance, startChildInstance } from '../support/child-instance';
 import { eventually, gqlOk, sleep, TEST_ADMIN_KEY } from '../support/test-app';
-import { createTestDatabase, TestDatabase, withClient } from '../support/test-database';
+import { createTestDatabase, TestDatabase, withClient, lockWaiters } from '../support/test-database';
 import { Collector, subscribe } from '../support/ws-client';
 
 const TRANSITIONS = `subscription($n: String) { breakerStateChanged(breakerName: $n) { breakerName from to } }`;
@@ -144,17 +144,7 @@ describe('graceful shutdown on SIGTERM (e2e)', () => {
         () => (answered = true),
       );
       await slow.sent;
-      await eventually(
-        async () => {
-          const waiting = await locker.query(
-            `SELECT count(*)::int AS n FROM pg_stat_activity
-             WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
-          );
-          return waiting.rows[0].n === 1 ? true : undefined;
-        },
-        5000,
-        20,
-      );
+      await eventually(async () => ((await lockWaiters(locker)) === 1 ? true : undefined), 5000, 20);
 
       sigtermAt = performance.now();
       expect(victim.process.kill('SIGTERM')).toBe(true);

@@ -55,3 +55,16 @@ function withDatabase(url: string, database: string): string {
   parsed.pathname = `/${database}`;
   return parsed.toString();
 }
+
+/**
+ * How many sessions of `client`'s database are waiting for a lock right now. The statistics are
+ * cleared first: inside a transaction (say, one holding the very lock others wait for) Postgres
+ * would otherwise answer every poll from the snapshot it took at the first one.
+ */
+export async function lockWaiters(client: Client): Promise<number> {
+  await client.query('SELECT pg_stat_clear_snapshot()');
+  const { rows } = await client.query(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+  );
+  return rows[0].n;
+}
