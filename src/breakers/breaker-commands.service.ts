@@ -97,14 +97,15 @@ export class BreakerCommands {
 
   /**
    * Moves OPEN breakers whose open period is over to HALF_OPEN, up to `limit` of them.
-   * Each move is a conditional UPDATE (still OPEN, still due, same version), so when several
-   * instances sweep at once each breaker moves exactly once. Answers how many moved, and the events committed.
+   * The due rows are locked in id order, skipping those another transaction holds (the next sweep
+   * gets them); each move is a conditional UPDATE (still OPEN, still due, same version), so when
+   * several instances sweep at once each breaker moves exactly once. Answers how many moved, and the events committed.
    */
   async advanceDue(limit: number): Promise<{ moved: number; events: StoredEvent[] }> {
     return inTransaction(this.dataSource, async (tx) => {
       const { manager } = tx;
       const now = this.clock.now();
-      const due = await this.breakers.findDue(manager, now, limit);
+      const due = await this.breakers.lockDue(manager, now, limit);
       const advanced = due.map((breaker) => ({ breaker, result: evolve(breaker.record, { type: 'ADVANCE' }, now) }));
       const written = await this.breakers.save(
         manager,

@@ -43,14 +43,15 @@ export class BreakerStore {
 
   /**
    * Row-locks the named breakers and their metrics, in id order so that concurrent batches cannot
-   * deadlock, and reads them in the same statement. Both tables are locked on purpose: under
+   * deadlock, and reads them in the same statement. NO KEY UPDATE, as no write changes an id: it
+   * does not block the foreign-key checks of inserts that reference a breaker (events, snapshots). Both tables are locked on purpose: under
    * READ COMMITTED, a statement that waited for a lock re-reads the newest version of every row
    * it locks, but only of those; locking the breaker alone would hand back stale metrics.
    */
   async lockByNames(manager: EntityManager, names: readonly string[]): Promise<Map<string, StoredBreaker>> {
     const rows = await queryRows<BreakerRow>(
       manager,
-      `${SELECT_BREAKERS} WHERE b.name = ANY($1) ORDER BY b.id FOR UPDATE OF b, m`,
+      `${SELECT_BREAKERS} WHERE b.name = ANY($1) ORDER BY b.id FOR NO KEY UPDATE OF b, m`,
       [names],
     );
     const locked = new Map<string, StoredBreaker>();
@@ -58,11 +59,16 @@ export class BreakerStore {
     return locked;
   }
 
-  /** OPEN breakers whose open period is over at `now`, oldest due first. Not locked: see `save`'s `onlyIfDueAt`. */
-  async findDue(manager: EntityManager, now: number, limit: number): Promise<StoredBreaker[]> {
+  /**
+   * Locks and reads up to `limit` OPEN breakers whose open period is over at `now`, in id order
+   * like every statement that locks several breakers, so the sweep cannot deadlock with a batch.
+   * Rows another transaction holds are skipped, not waited for: the next sweep gets them.
+   */
+  async lockDue(manager: EntityManager, now: number, limit: number): Promise<StoredBreaker[]> {
     const rows = await queryRows<BreakerRow>(
       manager,
-      `${SELECT_BREAKERS} WHERE b.state = $1 AND b.open_until <= $2 ORDER BY b.open_until LIMIT $3`,
+      `${SELECT_BREAKERS} WHERE b.state = $1 AND b.open_until <= $2 ORDER BY b.id LIMIT $3
+       FOR NO KEY UPDATE OF b, m SKIP LOCKED`,
       [BreakerState.OPEN, new Date(now), limit],
     );
     return rows.map(toStoredBreaker);

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { sqlState } from '../common/errors/database-errors';
 
 /** A running transaction: its manager, and a way to act only once it has committed. */
 export interface Tx {
@@ -7,10 +8,39 @@ export interface Tx {
   afterCommit(callback: () => void): void;
 }
 
-/** Runs `work` in one transaction, then the after-commit callbacks it registered, in order. */
+/** Deadlocks and serialization failures: Postgres rolled the transaction back, and running it again may succeed. */
+const RETRIED_SQLSTATES = new Set(['40P01', '40001']);
+
+/** Tries of one transaction before its conflict reaches the caller. */
+export const TRANSACTION_ATTEMPTS = 5;
+
+/**
+ * Runs `work` in one transaction, then the after-commit callbacks it registered, in order.
+ * A deadlock or serialization failure is retried, up to TRANSACTION_ATTEMPTS in all, after a
+ * jittered pause that grows with each try; so `work` must read everything it decides on inside
+ * the transaction, as each try starts from scratch (callbacks of a failed try are dropped).
+ */
 export async function inTransaction<T>(dataSource: DataSource, work: (tx: Tx) => Promise<T>): Promise<T> {
-  const callbacks: (() => void)[] = [];
-  const result = await dataSource.transaction((manager) => work({ manager, afterCommit: (cb) => callbacks.push(cb) }));
-  for (const callback of callbacks) callback();
-  return result;
+  for (let attempt = 1; ; attempt++) {
+    const callbacks: (() => void)[] = [];
+    let result: T;
+    try {
+      result = await dataSource.transaction((manager) => work({ manager, afterCommit: (cb) => callbacks.push(cb) }));
+    } catch (error) {
+      if (attempt >= TRANSACTION_ATTEMPTS || !RETRIED_SQLSTATES.has(sqlState(error) ?? '')) throw error;
+      await pause(retryDelayMs(attempt));
+      continue;
+    }
+    for (const callback of callbacks) callback();
+    return result;
+  }
+}
+
+/** Full jitter over a window that doubles per try (10, 20, 40, 80 ms): tries that collided once rarely collide again. */
+export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
+  return Math.floor(random() * 10 * 2 ** (attempt - 1)) + 1;
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

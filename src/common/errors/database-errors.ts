@@ -42,3 +42,14 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/** The SQLSTATE of a Postgres error, looking through TypeORM's wrapper; undefined for anything else. */
+export function sqlState(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
+    // A server error (pg's DatabaseError) has a severity; a Node socket error has a code but none.
+    const candidate = e as { code?: unknown; severity?: unknown; driverError?: unknown; cause?: unknown };
+    if (typeof candidate.code === 'string' && typeof candidate.severity === 'string') return candidate.code;
+    e = candidate.driverError ?? candidate.cause;
+  }
+  return undefined;
+}
