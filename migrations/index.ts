@@ -1,6 +1,12 @@
 import { InitialSchema1795916400000 } from './1795916400000-InitialSchema';
 import { Analytics1795920000000 } from './1795920000000-Analytics';
 import { ApiKeys1795923000000 } from './1795923000000-ApiKeys';
+import { BreakerVersionBigint1795926000000 } from './1795926000000-BreakerVersionBigint';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
-export const MIGRATIONS = [InitialSchema1795916400000, Analytics1795920000000, ApiKeys1795923000000];
+export const MIGRATIONS = [
+  InitialSchema1795916400000,
+  Analytics1795920000000,
+  ApiKeys1795923000000,
+  BreakerVersionBigint1795926000000,
+];

@@ -1,5 +1,6 @@
 import { Column, Entity, OneToOne, PrimaryGeneratedColumn } from 'typeorm';
 import type { Relation } from 'typeorm';
+import { bigintAsNumber } from '../database/column-transformers';
 import { BreakerState } from './engine';
 import { RecoveryMetricsEntity } from '../metrics/recovery-metrics.entity';
 
@@ -55,8 +56,8 @@ export class BreakerEntity {
   @Column({ name: 'last_event_at', type: 'timestamptz', nullable: true })
   lastEventAt: Date | null;
 
-  /** Bumped by every write; the half-open sweep's conditional UPDATE checks it. */
-  @Column({ type: 'integer' })
+  /** Bumped by every write; the half-open sweep's conditional UPDATE checks it. bigint: a hot breaker passes 2^31 within a month. */
+  @Column({ type: 'bigint', transformer: bigintAsNumber })
   version: number;
 
   @Column({ name: 'created_at', type: 'timestamptz' })

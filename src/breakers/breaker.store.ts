@@ -9,7 +9,7 @@ const epochMs = (column: string) => `(extract(epoch FROM ${column}) * 1000)::flo
 
 /** What every read selects: a breaker joined to its metrics, shaped as a `BreakerRow`. */
 const SELECT_BREAKERS = `
-  SELECT b.id, b.name, b.version, b.state, b.failure_threshold, b.open_timeout_ms, b.max_open_timeout_ms,
+  SELECT b.id, b.name, b.version::float8 AS version, b.state, b.failure_threshold, b.open_timeout_ms, b.max_open_timeout_ms,
          b.half_open_max_calls, b.success_threshold, b.consecutive_failures, b.half_open_successes,
          b.permit_expiries, b.current_open_timeout_ms,
          ${epochMs('b.open_until')} AS open_until, ${epochMs('b.outage_started_at')} AS outage_started_at,
@@ -127,7 +127,7 @@ export class BreakerStore {
            current_open_timeout_ms = v.current_open_timeout_ms, open_until = v.open_until,
            outage_started_at = v.outage_started_at, state_changed_at = v.state_changed_at,
            last_event_at = v.last_event_at, version = b.version + 1, updated_at = now()
-         FROM unnest($1::int[], $2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[],
+         FROM unnest($1::int[], $2::bigint[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[],
                      $9::int[], $10::int[], $11::text[], $12::int[], $13::timestamptz[], $14::timestamptz[],
                      $15::timestamptz[], $16::timestamptz[])
            AS v(id, version, state, failure_threshold, open_timeout_ms, max_open_timeout_ms, half_open_max_calls,
