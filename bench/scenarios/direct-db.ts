@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/app-config';
 import { DatabaseConnection, openDatabase } from '../../src/database/database-connection';
-import { dataSourceOptions } from '../../src/database/data-source-options';
+import { dataSourceOptions, NO_TIMEOUTS } from '../../src/database/data-source-options';
 import { runPendingMigrations } from '../../src/database/migrations-runner';
 
 /** Plain SQL straight to the database, with no platform code between. */
@@ -17,7 +17,7 @@ export interface DirectDb {
 export async function openDirect(env: Record<string, string>, connections: number): Promise<DirectDb> {
   const connection: DatabaseConnection = await openDatabase(loadConfig({ ...env, LOG_LEVEL: 'silent' }));
   const pool = connection.kind === 'embedded' ? 1 : connections;
-  const dataSource = await new DataSource(dataSourceOptions(connection.url, pool, 600_000)).initialize();
+  const dataSource = await new DataSource(dataSourceOptions(connection.url, pool, NO_TIMEOUTS)).initialize();
   await runPendingMigrations(dataSource);
   return {
     query: (sql, params) => dataSource.query(sql, params),

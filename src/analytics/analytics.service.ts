@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { AdvisoryLock } from '../database/advisory-locks';
-import { Tx } from '../database/transaction';
+import { inTransaction, Tx } from '../database/transaction';
 import { PUB_SUB } from '../pubsub/pubsub';
 import type { PubSub } from '../pubsub/pubsub';
 import { PubSubChannel } from '../pubsub/pubsub-channel';
@@ -42,42 +42,17 @@ export class AnalyticsService {
 
   /**
    * Recomputes. A scheduled run skips when another instance holds the lock or has just run (so
-   * two instances make one snapshot per breaker per tick); a requested run waits for the lock.
+   * two instances make one snapshot per breaker per tick); a requested run waits for the lock, up
+   * to DATABASE_LOCK_TIMEOUT_MS, then fails as unavailable. The lock is transaction-scoped: it ends
+   * with the transaction whatever happens, so no pooled session can keep it.
    * Answers the new report, or null when a scheduled run skipped.
    */
   async recompute(trigger: RecomputeTrigger): Promise<ReportData | null> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      if (!(await this.lock(runner, trigger))) return null;
-      try {
-        return await this.recomputeLocked(runner, trigger);
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [AdvisoryLock.HEALTH_RECOMPUTE]);
-      }
-    } finally {
-      await runner.release();
-    }
-  }
-
-  private async lock(runner: QueryRunner, trigger: RecomputeTrigger): Promise<boolean> {
-    if (trigger === 'request') {
-      await runner.query('SELECT pg_advisory_lock($1)', [AdvisoryLock.HEALTH_RECOMPUTE]);
-      return true;
-    }
-    const [row] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [AdvisoryLock.HEALTH_RECOMPUTE]);
-    return row.locked === true;
-  }
-
-  private async recomputeLocked(runner: QueryRunner, trigger: RecomputeTrigger): Promise<ReportData | null> {
-    const afterCommit: (() => void)[] = [];
-    const tx: Tx = { manager: runner.manager, afterCommit: (cb) => afterCommit.push(cb) };
-    await runner.startTransaction();
-    try {
+    return inTransaction(this.dataSource, async (tx) => {
+      if (!(await this.lock(tx.manager, trigger))) return null;
       const now = this.clock.now();
       const last = await this.reports.lastGeneratedAt(tx.manager);
       if (trigger === 'schedule' && last !== null && now - last < this.config.analytics.recomputeIntervalMs / 2) {
-        await runner.commitTransaction();
         return null;
       }
       const inputs = await this.facts.loadAll(tx.manager, now, this.config.analytics.thresholds.windowMs);
@@ -90,13 +65,20 @@ export class AnalyticsService {
       await this.reports.save(tx.manager, report);
       await this.prune(tx, now);
       await this.publish(tx, report, changes);
-      await runner.commitTransaction();
-      for (const callback of afterCommit) callback();
       return report;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
-      throw error;
+    });
+  }
+
+  /** Takes the recompute lock for this transaction: a request waits for it (up to lock_timeout), the schedule only tries. */
+  private async lock(manager: EntityManager, trigger: RecomputeTrigger): Promise<boolean> {
+    if (trigger === 'request') {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [AdvisoryLock.HEALTH_RECOMPUTE]);
+      return true;
     }
+    const [row] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+      AdvisoryLock.HEALTH_RECOMPUTE,
+    ]);
+    return row.locked === true;
   }
 
   /** Pure: grades, overall health, recommendations and which grades changed. */

@@ -11,6 +11,8 @@ export interface AppConfig {
   readonly dataDir: string;
   /** Connections in the pool for an external Postgres (the embedded database always uses one). */
   readonly databasePoolSize: number;
+  /** What Postgres itself enforces on every statement of the app's pool. */
+  readonly databaseTimeouts: DatabaseTimeouts;
   /** How often each instance looks for OPEN breakers whose open period is over. */
   readonly halfOpenSweepIntervalMs: number;
   /** Events a subscriber may fall behind by before it is disconnected. */
@@ -19,6 +21,14 @@ export interface AppConfig {
   readonly auth: AuthConfig;
   readonly observability: ObservabilityConfig;
   readonly limits: LimitsConfig;
+}
+
+/** Server-side limits, in milliseconds; 0 turns one off. */
+export interface DatabaseTimeouts {
+  /** statement_timeout: Postgres cancels a statement that runs longer. */
+  readonly statementTimeoutMs: number;
+  /** lock_timeout: a statement gives up waiting for a lock (rows, advisory locks) after this long. */
+  readonly lockTimeoutMs: number;
 }
 
 export interface ObservabilityConfig {
@@ -76,6 +86,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl,
     dataDir: resolve(optional(env, 'DATA_DIR') ?? './data'),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    databaseTimeouts: {
+      statementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 3000, 100, 3_600_000),
+      lockTimeoutMs: integer(env, 'DATABASE_LOCK_TIMEOUT_MS', 2000, 10, 3_600_000),
+    },
     halfOpenSweepIntervalMs: integer(env, 'HALF_OPEN_SWEEP_INTERVAL_MS', 200, 10, 500),
     subscriberQueueLimit: integer(env, 'SUBSCRIBER_QUEUE_LIMIT', 1000, 1, 1_000_000),
     analytics: loadAnalytics(env),

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { QueryRunner } from 'typeorm';
 
 /** Keys of the cluster-wide Postgres advisory locks this platform takes. One place, so no two features collide. */
@@ -7,9 +8,18 @@ export enum AdvisoryLock {
   API_KEY_BOOTSTRAP = 72_420_003,
 }
 
-/** Runs `work` while holding a session advisory lock on the given runner's connection, waiting for it if held. */
+/**
+ * Runs `work` while holding a session advisory lock on the runner's connection, waiting for it if
+ * held, and saying so in the log. For migrations only, whose connection has no lock_timeout and is
+ * closed afterwards: everything else takes transaction-scoped locks (pg_advisory_xact_lock), which
+ * no pooled session can keep once its transaction ends.
+ */
 export async function withAdvisoryLock<T>(runner: QueryRunner, key: AdvisoryLock, work: () => Promise<T>): Promise<T> {
-  await runner.query('SELECT pg_advisory_lock($1)', [key]);
+  const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [key]);
+  if (locked !== true) {
+    new Logger('AdvisoryLock').log(`waiting for ${AdvisoryLock[key]}: another instance holds it`);
+    await runner.query('SELECT pg_advisory_lock($1)', [key]);
+  }
   try {
     return await work();
   } finally {

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/app-config';
-import { dataSourceOptions } from './data-source-options';
+import { dataSourceOptions, NO_TIMEOUTS } from './data-source-options';
 
 /**
  * The DataSource for the TypeORM CLI (`typeorm -d dist/src/database/data-source.js …`), e.g. to
@@ -11,4 +11,4 @@ const config = loadConfig();
 if (config.databaseUrl === null) {
   throw new Error('the TypeORM CLI needs DATABASE_URL; use npm run migration:run for the embedded database');
 }
-export default new DataSource(dataSourceOptions(config.databaseUrl, 1));
+export default new DataSource(dataSourceOptions(config.databaseUrl, 1, NO_TIMEOUTS));

@@ -1,4 +1,4 @@
-import { AppConfig, redact } from '../config/app-config';
+import { AppConfig, DatabaseTimeouts, redact } from '../config/app-config';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
 /** Where the app's data lives: an external Postgres, or the embedded PGlite this process runs. */
@@ -6,8 +6,12 @@ export interface DatabaseConnection {
   readonly kind: 'postgres' | 'embedded';
   readonly url: string;
   readonly poolSize: number;
+  /** What Postgres enforces on the app's sessions (migrations run without them). */
+  readonly timeouts: DatabaseTimeouts;
   /** For logs: never contains a password. */
   readonly description: string;
+  /** Resolves once every connection closed so far has gone; the embedded database takes one at a time. */
+  idle(): Promise<void>;
   /** Stops the embedded database; a no-op for an external one. Call after the pools are closed. */
   close(): Promise<void>;
 }
@@ -19,7 +23,9 @@ export async function openDatabase(config: AppConfig): Promise<DatabaseConnectio
       kind: 'postgres',
       url: config.databaseUrl,
       poolSize: config.databasePoolSize,
+      timeouts: config.databaseTimeouts,
       description: `Postgres at ${redact(config.databaseUrl)}`,
+      idle: async () => undefined,
       close: async () => undefined,
     };
   }
@@ -28,7 +34,9 @@ export async function openDatabase(config: AppConfig): Promise<DatabaseConnectio
     kind: 'embedded',
     url: embedded.url,
     poolSize: 1,
+    timeouts: config.databaseTimeouts,
     description: `embedded PGlite in ${embedded.directory}`,
+    idle: () => embedded.idle(),
     close: () => embedded.stop(),
   };
 }

@@ -2,8 +2,23 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DatabaseConnection } from './database-connection';
-import { dataSourceOptions } from './data-source-options';
+import { dataSourceOptions, NO_TIMEOUTS } from './data-source-options';
 import { runPendingMigrations } from './migrations-runner';
+
+/**
+ * Migrations run first, on a connection of their own without the app's timeouts: a schema change
+ * takes as long as it takes, and an instance waits for another's migrations however long they run.
+ * It is closed before the app's pool opens, as the embedded database serves one connection at a time.
+ */
+async function migrate(connection: DatabaseConnection): Promise<void> {
+  const dataSource = await new DataSource(dataSourceOptions(connection.url, 1, NO_TIMEOUTS)).initialize();
+  try {
+    await runPendingMigrations(dataSource);
+  } finally {
+    await dataSource.destroy();
+    await connection.idle();
+  }
+}
 
 /** The TypeORM DataSource, migrated before anything can use it. */
 @Module({})
@@ -13,11 +28,10 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => dataSourceOptions(connection.url, connection.poolSize),
+          useFactory: () => dataSourceOptions(connection.url, connection.poolSize, connection.timeouts),
           dataSourceFactory: async (options) => {
-            const dataSource = await new DataSource(options!).initialize();
-            await runPendingMigrations(dataSource);
-            return dataSource;
+            await migrate(connection);
+            return new DataSource(options!).initialize();
           },
         }),
       ],

@@ -14,8 +14,13 @@ const EMBEDDED_SHARED_BUFFERS = '32MB';
 export interface EmbeddedPostgres {
   readonly url: string;
   readonly directory: string;
+  /** Resolves once no connection is open: PGlite serves one at a time, and refuses the next until the last has gone. */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
+
+const IDLE_POLL_MS = 5;
+const IDLE_WAIT_MS = 5000;
 
 /**
  * Opens (or creates) the PGlite database under `dataDir` and serves it on 127.0.0.1 at a free port,
@@ -33,6 +38,14 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   return {
     url: `postgresql://postgres@${server.getServerConn()}/postgres`,
     directory,
+    async idle() {
+      const deadline = Date.now() + IDLE_WAIT_MS;
+      while (server.getStats().activeConnections > 0) {
+        if (Date.now() > deadline)
+          throw new Error(`the embedded database kept a connection open for ${IDLE_WAIT_MS} ms`);
+        await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS));
+      }
+    },
     async stop() {
       await server.stop();
       await db.close();

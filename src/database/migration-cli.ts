@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/app-config';
 import { openDatabase } from './database-connection';
-import { dataSourceOptions } from './data-source-options';
+import { dataSourceOptions, NO_TIMEOUTS } from './data-source-options';
 import { revertLastMigration, runPendingMigrations } from './migrations-runner';
 
 /** `migration-cli run|revert`: the same database choice (DATABASE_URL or the embedded one) and lock as the app. */
@@ -10,7 +10,7 @@ async function main(command: string | undefined): Promise<void> {
     throw new Error('usage: migration-cli run|revert');
   }
   const connection = await openDatabase(loadConfig());
-  const dataSource = await new DataSource(dataSourceOptions(connection.url, 1, 600_000)).initialize();
+  const dataSource = await new DataSource(dataSourceOptions(connection.url, 1, NO_TIMEOUTS)).initialize();
   try {
     if (command === 'run') {
       const applied = await runPendingMigrations(dataSource);

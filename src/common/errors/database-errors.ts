@@ -7,6 +7,10 @@ const UNAVAILABLE_SQLSTATES = new Set([
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
   '53300', // too_many_connections
+  // Postgres gave up for us: a lock not granted within lock_timeout, a statement past statement_timeout.
+  // Both mean "busy right now, try again", not a bad request.
+  '55P03', // lock_not_available
+  '57014', // query_canceled
 ]);
 const UNAVAILABLE_NODE_CODES = new Set([
   'ECONNREFUSED',
