@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEFAULT_THRESHOLDS } from '../analytics/recommendations/recommendation';
+import { DEFAULT_THRESHOLDS } from './recommendation-thresholds';
 import { ConfigError, loadConfig, redact } from './app-config';
 
 describe('loadConfig', () => {

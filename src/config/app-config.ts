@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEFAULT_THRESHOLDS, RecommendationThresholds } from '../analytics/recommendations/recommendation';
+import { DEFAULT_THRESHOLDS, RecommendationThresholds } from './recommendation-thresholds';
 
 /** The application's settings, read once from the environment and validated. */
 export interface AppConfig {
