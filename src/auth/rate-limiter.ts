@@ -15,7 +15,8 @@ export class RateLimiter {
     const now = this.clock();
     const ratePerMs = this.perMinute / 60_000;
     const bucket = this.buckets.get(keyId) ?? { tokens: this.perMinute, at: now };
-    bucket.tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.at) * ratePerMs);
+    // A clock stepped back (NTP, a test's fake time) refills nothing, rather than draining the bucket for as long.
+    bucket.tokens = Math.min(this.perMinute, bucket.tokens + Math.max(0, now - bucket.at) * ratePerMs);
     bucket.at = now;
     this.buckets.set(keyId, bucket);
     if (bucket.tokens >= 1) {
