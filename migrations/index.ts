@@ -2,6 +2,7 @@ import { InitialSchema1795916400000 } from './1795916400000-InitialSchema';
 import { Analytics1795920000000 } from './1795920000000-Analytics';
 import { ApiKeys1795923000000 } from './1795923000000-ApiKeys';
 import { BreakerVersionBigint1795926000000 } from './1795926000000-BreakerVersionBigint';
+import { OutcomeBatches1795926100000 } from './1795926100000-OutcomeBatches';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   Analytics1795920000000,
   ApiKeys1795923000000,
   BreakerVersionBigint1795926000000,
+  OutcomeBatches1795926100000,
 ];

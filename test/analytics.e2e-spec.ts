@@ -571,4 +571,25 @@ describe('pruning old history (e2e)', () => {
       { name: old, recentEvents: [] },
     ]);
   });
+
+  it('keeps a batch id for 24 hours, and prunes it after that', async () => {
+    await a.register('p.batch', { failureThreshold: 1000, openTimeoutMs: 60_000 });
+    const record = async () =>
+      (
+        await gqlOk(
+          fixture.app,
+          `mutation { recordOutcomes(outcomes: [{ breakerName: "p.batch", success: true }], batchId: "kept-a-day") { duplicate } }`,
+        )
+      ).recordOutcomes.duplicate;
+    const start = Date.now();
+    fakeNow = start;
+    expect(await record()).toBe(false);
+    fakeNow = start + 23 * 3_600_000;
+    await a.recompute();
+    expect(await record()).toBe(true);
+    fakeNow = start + 26 * 3_600_000;
+    await a.recompute();
+    expect(await record()).toBe(false);
+    expect((await metrics('p.batch'))[0].totalCalls).toBe(2);
+  });
 });

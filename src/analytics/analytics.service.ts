@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
+import { BATCH_ID_RETENTION_MS } from '../breakers/outcome-batch.store';
 import { AdvisoryLock } from '../database/advisory-locks';
 import { inTransaction, Tx } from '../database/transaction';
 import { PUB_SUB } from '../pubsub/pubsub';
@@ -111,9 +112,13 @@ export class AnalyticsService {
       snapshots: new Date(now - a.snapshotRetentionDays * DAY_MS),
       events: new Date(now - a.eventRetentionDays * DAY_MS),
       buckets: new Date(now - a.bucketRetentionDays * DAY_MS),
+      // An hour past the promise: committed_at is when the batch's transaction began.
+      batches: new Date(now - BATCH_ID_RETENTION_MS - 3_600_000),
     });
-    if (pruned.snapshots + pruned.events + pruned.buckets > 0) {
-      this.logger.log(`pruned ${pruned.snapshots} snapshots, ${pruned.events} events, ${pruned.buckets} buckets`);
+    if (pruned.snapshots + pruned.events + pruned.buckets + pruned.batches > 0) {
+      this.logger.log(
+        `pruned ${pruned.snapshots} snapshots, ${pruned.events} events, ${pruned.buckets} buckets, ${pruned.batches} batch ids`,
+      );
     }
   }
 

@@ -107,8 +107,8 @@ export class ReportStore {
   /** Deletes what is past its retention; answers how many rows of each went. Metrics are running totals and stay. */
   async prune(
     manager: EntityManager,
-    cutoffs: { snapshots: Date; events: Date; buckets: Date },
-  ): Promise<{ snapshots: number; events: number; buckets: number }> {
+    cutoffs: { snapshots: Date; events: Date; buckets: Date; batches: Date },
+  ): Promise<{ snapshots: number; events: number; buckets: number; batches: number }> {
     const [snapshots] = await queryRows<{ n: number }>(
       manager,
       'WITH d AS (DELETE FROM health_snapshots WHERE computed_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d',
@@ -124,6 +124,11 @@ export class ReportStore {
       'WITH d AS (DELETE FROM outcome_buckets WHERE bucket_start < $1 RETURNING 1) SELECT count(*)::int AS n FROM d',
       [cutoffs.buckets],
     );
-    return { snapshots: snapshots.n, events: events.n, buckets: buckets.n };
+    const [batches] = await queryRows<{ n: number }>(
+      manager,
+      'WITH d AS (DELETE FROM outcome_batches WHERE committed_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d',
+      [cutoffs.batches],
+    );
+    return { snapshots: snapshots.n, events: events.n, buckets: buckets.n, batches: batches.n };
   }
 }

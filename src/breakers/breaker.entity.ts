@@ -1,8 +1,6 @@
-import { Column, Entity, OneToOne, PrimaryGeneratedColumn } from 'typeorm';
-import type { Relation } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintAsNumber } from '../database/column-transformers';
 import { BreakerState } from './engine';
-import { RecoveryMetricsEntity } from '../metrics/recovery-metrics.entity';
 
 /** A row of `breakers`: the breaker's config and the engine snapshot it is in. */
 @Entity('breakers')
@@ -65,7 +63,4 @@ export class BreakerEntity {
 
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
-
-  @OneToOne(() => RecoveryMetricsEntity, (metrics) => metrics.breaker)
-  metrics: Relation<RecoveryMetricsEntity>;
 }

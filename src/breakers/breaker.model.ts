@@ -66,4 +66,10 @@ export class RecordOutcomesResult {
 
   @Field(() => [Breaker], { description: 'Each breaker the batch touched, as it stands after the batch.' })
   breakers: Breaker[];
+
+  @Field({
+    description:
+      'True when this batchId had already committed: nothing was applied again, and the rest is what the first one answered.',
+  })
+  duplicate: boolean;
 }

@@ -1,24 +1,24 @@
 import { Module } from '@nestjs/common';
 import { EventsModule } from '../events/events.module';
-import { OutcomeBucketStore } from '../metrics/outcome-bucket.store';
-import { BreakerCommands } from './breaker-commands.service';
+import { OutcomeBucketStore } from './outcome-bucket.store';
+import { BreakerWriter } from './breaker-writer';
 import { BreakerStore } from './breaker.store';
 import { BreakersResolver } from './breakers.resolver';
 import { BreakersService } from './breakers.service';
 import { HalfOpenScheduler } from './half-open.scheduler';
-import { OutcomeWriter } from './outcome-writer';
+import { OutcomeBatchStore } from './outcome-batch.store';
 
 @Module({
   imports: [EventsModule],
   providers: [
     BreakerStore,
     OutcomeBucketStore,
-    BreakerCommands,
-    OutcomeWriter,
+    OutcomeBatchStore,
+    BreakerWriter,
     BreakersService,
     BreakersResolver,
     HalfOpenScheduler,
   ],
-  exports: [BreakerStore, BreakerCommands],
+  exports: [BreakerStore],
 })
 export class BreakersModule {}

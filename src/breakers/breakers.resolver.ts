@@ -11,6 +11,7 @@ import {
   BreakerNameArgs,
   BreakersArgs,
   RecordOutcomeArgs,
+  RecordOutcomesArgs,
   RegisterBreakerArgs,
   UpdateBreakerConfigArgs,
   MAX_BATCH_SIZE,
@@ -56,7 +57,8 @@ export class BreakersResolver {
 
   @RequireRole(Role.REPORTER)
   @Mutation(() => RecordOutcomesResult, {
-    description: 'Applies a batch in one transaction, in order, all or nothing.',
+    description:
+      'Applies a batch in one transaction, in order, all or nothing. With a batchId, a retry of a batch that committed is not applied again.',
   })
   recordOutcomes(
     @Args(
@@ -68,8 +70,10 @@ export class BreakersResolver {
       OutcomeBatchPipe,
     )
     outcomes: OutcomeInput[],
+    @Args() { batchId }: RecordOutcomesArgs,
+    @CurrentPrincipal() by: Principal,
   ): Promise<RecordOutcomesResult> {
-    return this.service.recordOutcomes(outcomes);
+    return this.service.recordOutcomes(outcomes, batchId ? { keyId: by.keyId, batchId } : undefined);
   }
 
   @RequireRole(Role.REPORTER)

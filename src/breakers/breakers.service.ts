@@ -3,11 +3,11 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
 import { Breaker, Permission, RecordOutcomesResult } from './breaker.model';
-import { BreakerCommands } from './breaker-commands.service';
-import { OutcomeWriter } from './outcome-writer';
+import { BreakerWriter } from './breaker-writer';
 import { BreakerCommand } from './run-commands';
 import { BreakerStore } from './breaker.store';
 import { toBreakerView } from './breaker.view';
+import { BatchKey } from './outcome-batch.store';
 import { BreakerConfigInput } from './dto/breaker-config.input';
 import { OutcomeInput } from './dto/outcome.input';
 import {
@@ -27,8 +27,7 @@ export class BreakersService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly store: BreakerStore,
-    private readonly commands: BreakerCommands,
-    private readonly outcomes: OutcomeWriter,
+    private readonly writer: BreakerWriter,
     private readonly clock: Clock,
   ) {}
 
@@ -70,13 +69,21 @@ export class BreakersService {
     }));
   }
 
-  /** Applies a batch of outcomes in one transaction, in order per breaker, all or nothing. */
-  async recordOutcomes(outcomes: readonly OutcomeInput[]): Promise<RecordOutcomesResult> {
-    if (outcomes.length === 0) return { accepted: 0, breakers: [] };
-    const done = await this.outcomes.write(
-      outcomes.map((o) => ({ name: o.breakerName, input: { type: 'OUTCOME', success: o.success } as const })),
-    );
-    return { accepted: outcomes.length, breakers: done.breakers.map((b) => toBreakerView(b, done.now)) };
+  /**
+   * Applies a batch of outcomes in one transaction, in order per breaker, all or nothing. With a
+   * batch key, a batch that has committed before is not applied again: it answers what it answered.
+   */
+  async recordOutcomes(outcomes: readonly OutcomeInput[], batch?: BatchKey): Promise<RecordOutcomesResult> {
+    if (outcomes.length === 0) return { accepted: 0, breakers: [], duplicate: false };
+    const done = await this.writer.write({
+      commands: outcomes.map((o) => ({ name: o.breakerName, input: { type: 'OUTCOME', success: o.success } as const })),
+      batch,
+    });
+    return {
+      accepted: done.accepted,
+      breakers: done.breakers.map((b) => toBreakerView(b, done.now)),
+      duplicate: done.duplicate,
+    };
   }
 
   async recordOutcome(outcome: OutcomeInput): Promise<Breaker> {
@@ -96,7 +103,7 @@ export class BreakersService {
     if (preview.snapshot === breaker.record.snapshot) {
       return { permitted: preview.permitted === true, state: preview.snapshot.state };
     }
-    const done = await this.commands.apply([{ name, input: { type: 'ACQUIRE' } }]);
+    const done = await this.writer.apply([{ name, input: { type: 'ACQUIRE' } }]);
     return { permitted: done.results[0].permitted === true, state: done.breakers[0].record.snapshot.state };
   }
 
@@ -113,7 +120,7 @@ export class BreakersService {
   }
 
   private async applyOne(name: string, input: BreakerCommand['input']): Promise<Breaker> {
-    const done = await this.commands.apply([{ name, input }]);
+    const done = await this.writer.apply([{ name, input }]);
     return toBreakerView(done.breakers[0], done.now);
   }
 

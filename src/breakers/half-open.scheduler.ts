@@ -2,14 +2,14 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
-import { BreakerCommands } from './breaker-commands.service';
+import { BreakerWriter } from './breaker-writer';
 
 const BATCH = 500;
 
 /**
  * Moves due OPEN breakers to HALF_OPEN with no traffic needed. One interval per instance,
- * not one timer per breaker; the conditional UPDATE in `advanceDue` keeps it exactly-once
- * across instances.
+ * not one timer per breaker; `advanceDue` locks in id order with SKIP LOCKED, and its conditional
+ * UPDATE keeps each move exactly-once across instances.
  */
 @Injectable()
 export class HalfOpenScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -17,7 +17,7 @@ export class HalfOpenScheduler implements OnApplicationBootstrap, OnApplicationS
   private running: Promise<void> | null = null;
 
   constructor(
-    private readonly commands: BreakerCommands,
+    private readonly writer: BreakerWriter,
     private readonly registry: SchedulerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -43,7 +43,7 @@ export class HalfOpenScheduler implements OnApplicationBootstrap, OnApplicationS
     try {
       let moved: number;
       do {
-        moved = (await this.commands.advanceDue(BATCH)).moved;
+        moved = (await this.writer.advanceDue(BATCH)).moved;
       } while (moved >= BATCH);
     } catch (error) {
       this.logger.warn(`half-open sweep failed: ${error instanceof Error ? error.message : String(error)}`);

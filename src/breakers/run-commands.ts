@@ -1,5 +1,5 @@
 import { NewEvent } from '../events/event.store';
-import { OutcomeCount } from '../metrics/outcome-bucket.store';
+import { OutcomeCount } from './outcome-bucket.store';
 import { BreakerInput, BreakerRecord, evolve, EvolveResult } from './engine';
 import { StoredBreaker } from './stored-breaker';
 

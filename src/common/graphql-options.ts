@@ -7,6 +7,7 @@ import { RateLimiter } from '../auth/rate-limiter';
 import type { AppConfig } from '../config/app-config';
 import { Clock } from './clock';
 import { formatGraphqlError } from './errors/format-graphql-error';
+import { retryAfterPlugin } from './errors/retry-after.plugin';
 import { queryLimitRules } from './graphql-limits';
 
 /**
@@ -43,6 +44,9 @@ export function graphqlOptions(config: AppConfig): ApolloDriverAsyncConfig {
         playground: false,
         includeStacktraceInErrorResponses: false,
         formatError: formatGraphqlError,
+        plugins: [retryAfterPlugin],
+        // Nest would reset every execution error's response to HTTP 200, retryAfterPlugin's 503 included.
+        preserveHttpStatusForExecutionErrors: false,
         validationRules: limits,
         context: graphqlContextFactory(auth, new RateLimiter(config.limits.rateLimitPerMinute, () => clock.now())),
         subscriptions: { 'graphql-ws': graphqlWs },

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       databaseTimeouts: { statementTimeoutMs: 3000, lockTimeoutMs: 2000 },
       halfOpenSweepIntervalMs: 200,
       subscriberQueueLimit: 1000,
+      outcomeQueueLimit: 100_000,
       analytics: {
         recomputeIntervalMs: 30_000,
         snapshotRetentionDays: 30,
@@ -40,6 +41,7 @@ describe('loadConfig', () => {
       DATABASE_LOCK_TIMEOUT_MS: '500',
       HALF_OPEN_SWEEP_INTERVAL_MS: '100',
       SUBSCRIBER_QUEUE_LIMIT: '50',
+      OUTCOME_QUEUE_LIMIT: '20000',
       ADMIN_API_KEY: 'a-long-enough-admin-key',
       API_KEY_TOUCH_INTERVAL_MS: '1000',
       LOG_LEVEL: 'warn',
@@ -60,6 +62,7 @@ describe('loadConfig', () => {
       databaseTimeouts: { statementTimeoutMs: 10_000, lockTimeoutMs: 500 },
       halfOpenSweepIntervalMs: 100,
       subscriberQueueLimit: 50,
+      outcomeQueueLimit: 20_000,
       analytics: expect.objectContaining({ recomputeIntervalMs: 30_000 }),
       auth: { adminApiKey: 'a-long-enough-admin-key', touchIntervalMs: 1000 },
       observability: { logLevel: 'warn', metricsEnabled: false, metricsToken: 'scrape-secret' },

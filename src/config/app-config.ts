@@ -17,6 +17,8 @@ export interface AppConfig {
   readonly halfOpenSweepIntervalMs: number;
   /** Events a subscriber may fall behind by before it is disconnected. */
   readonly subscriberQueueLimit: number;
+  /** Outcomes that may wait, per instance, for the write path; past it recordOutcomes answers SERVICE_UNAVAILABLE. */
+  readonly outcomeQueueLimit: number;
   readonly analytics: AnalyticsConfig;
   readonly auth: AuthConfig;
   readonly observability: ObservabilityConfig;
@@ -92,6 +94,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     halfOpenSweepIntervalMs: integer(env, 'HALF_OPEN_SWEEP_INTERVAL_MS', 200, 10, 500),
     subscriberQueueLimit: integer(env, 'SUBSCRIBER_QUEUE_LIMIT', 1000, 1, 1_000_000),
+    // At least one full batch (10,000 outcomes) must fit.
+    outcomeQueueLimit: integer(env, 'OUTCOME_QUEUE_LIMIT', 100_000, 10_000, 10_000_000),
     analytics: loadAnalytics(env),
     auth: loadAuth(env),
     observability: {

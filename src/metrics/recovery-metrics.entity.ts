@@ -1,17 +1,11 @@
-import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn } from 'typeorm';
-import type { Relation } from 'typeorm';
-import { BreakerEntity } from '../breakers/breaker.entity';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from '../database/column-transformers';
 
-/** A row of `recovery_metrics`: one breaker's running recovery figures. */
+/** A row of `recovery_metrics`: one breaker's running recovery figures, keyed by its `breakers.id` (the schema holds the foreign key). */
 @Entity('recovery_metrics')
 export class RecoveryMetricsEntity {
   @PrimaryColumn({ name: 'breaker_id', type: 'integer' })
   breakerId: number;
-
-  @OneToOne(() => BreakerEntity, (breaker) => breaker.metrics, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'breaker_id' })
-  breaker: Relation<BreakerEntity>;
 
   @Column({ name: 'total_calls', type: 'bigint', transformer: bigintAsNumber })
   totalCalls: number;

@@ -7,6 +7,8 @@ export class AppError extends Error {
     message: string,
     /** For BAD_USER_INPUT: the path of the offending field, e.g. `input.config.openTimeoutMs`. */
     readonly field?: string,
+    /** For SERVICE_UNAVAILABLE: when trying again is likely to succeed. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'AppError';
@@ -18,5 +20,10 @@ export class AppError extends Error {
 
   static notFound(message: string): AppError {
     return new AppError(ErrorCode.NOT_FOUND, message);
+  }
+
+  /** Busy right now: the client should try again in `retryAfterMs` (HTTP 503 with Retry-After). */
+  static unavailable(message: string, retryAfterMs: number): AppError {
+    return new AppError(ErrorCode.SERVICE_UNAVAILABLE, message, undefined, retryAfterMs);
   }
 }

@@ -23,6 +23,8 @@ export class GraphqlExceptionFilter extends BaseExceptionFilter implements GqlEx
     if (exception instanceof AppError) {
       const extensions: Record<string, unknown> = { code: exception.code };
       if (exception.field) extensions.field = exception.field;
+      // retryAfterPlugin turns it into HTTP 503 with Retry-After.
+      if (exception.retryAfterMs !== undefined) extensions.retryAfterMs = exception.retryAfterMs;
       return new GraphQLError(exception.message, { extensions });
     }
     if (exception instanceof HttpException && exception.getStatus() < 500) {

@@ -1,0 +1,169 @@
+import { AppError } from '../common/errors/app-error';
+import { ErrorCode } from '../common/errors/error-code';
+import { deferred, Deferred } from '../../test/support/deferred';
+import { GroupCommitQueue, Settled } from './group-commit-queue';
+
+/** An item is a tag and a size; a group answers each item with its tag, once the test commits it. */
+interface Item {
+  readonly tag: string;
+  readonly size: number;
+}
+
+class FakeGroups {
+  readonly groups: (readonly Item[])[] = [];
+  readonly pending: Deferred<Settled<string>[]>[] = [];
+  run = (items: readonly Item[]): Promise<Settled<string>[]> => {
+    this.groups.push(items);
+    const done = deferred<Settled<string>[]>();
+    this.pending.push(done);
+    return done.promise;
+  };
+  commit(i: number): void {
+    this.pending[i].resolve(this.groups[i].map((item) => ({ ok: true, value: item.tag })));
+  }
+  tags(i: number): string[] {
+    return this.groups[i].map((item) => `${item.tag}${item.size}`);
+  }
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+const MAX_GROUP = 100;
+
+describe('GroupCommitQueue', () => {
+  let fake: FakeGroups;
+  let now: number;
+  let queue: GroupCommitQueue<Item, string>;
+  const push = (tag: string, size = 1) => queue.push({ tag, size }, size);
+
+  beforeEach(() => {
+    fake = new FakeGroups();
+    now = 0;
+    queue = new GroupCommitQueue(fake.run, { maxGroupSize: MAX_GROUP, maxWaiting: 250 }, () => now);
+  });
+
+  it('runs a lone item at once, alone, and answers it once its group is done', async () => {
+    let settled = false;
+    const written = push('a').then((v) => ((settled = true), v));
+    await tick();
+    expect(fake.groups).toEqual([[{ tag: 'a', size: 1 }]]);
+    expect(settled).toBe(false);
+    fake.commit(0);
+    await expect(written).resolves.toBe('a');
+  });
+
+  it('groups the items that arrive during a group, in arrival order, into the next one', async () => {
+    const first = push('a');
+    await tick();
+    const later = [push('b'), push('c'), push('d')];
+    await tick();
+    expect(fake.groups).toHaveLength(1);
+    fake.commit(0);
+    await first;
+    await tick();
+    expect(fake.tags(1)).toEqual(['b1', 'c1', 'd1']);
+    fake.commit(1);
+    expect(await Promise.all(later)).toEqual(['b', 'c', 'd']);
+  });
+
+  it(`puts no more than ${MAX_GROUP} units in a group, but lets a larger item go alone`, async () => {
+    queue = new GroupCommitQueue(fake.run, { maxGroupSize: MAX_GROUP, maxWaiting: 1000 }, () => now);
+    const first = push('a');
+    await tick();
+    const rest = [push('b', 50), push('c', 50), push('d', 1), push('e', MAX_GROUP + 5)];
+    fake.commit(0);
+    await first;
+    for (let g = 1; g <= 3; g++) {
+      await tick();
+      fake.commit(g);
+    }
+    await Promise.all(rest);
+    expect([fake.tags(1), fake.tags(2), fake.tags(3)]).toEqual([['b50', 'c50'], ['d1'], [`e${MAX_GROUP + 5}`]]);
+  });
+
+  it('refuses only the item its group refused', async () => {
+    const first = push('a');
+    await tick();
+    const good = push('good');
+    const bad = push('bad');
+    fake.commit(0);
+    await first;
+    await tick();
+    const refusal = AppError.notFound('unknown breaker: "bad"');
+    fake.pending[1].resolve([
+      { ok: true, value: 'good' },
+      { ok: false, error: refusal },
+    ]);
+    await expect(good).resolves.toBe('good');
+    await expect(bad).rejects.toBe(refusal);
+  });
+
+  it('rejects every item of a failed group with its error, and goes on with the next', async () => {
+    const first = push('a');
+    await tick();
+    const doomed = [push('b'), push('c')];
+    fake.commit(0);
+    await first;
+    await tick();
+    const after = push('d');
+    const outage = new Error('connection lost');
+    fake.pending[1].reject(outage);
+    for (const d of doomed) await expect(d).rejects.toBe(outage);
+    await tick();
+    expect(fake.tags(2)).toEqual(['d1']);
+    fake.commit(2);
+    await expect(after).resolves.toBe('d');
+  });
+
+  it('refuses, at once and unavailable, what would take the waiting units past the limit', async () => {
+    const running = push('a', 100);
+    await tick();
+    // While that group is stuck: 250 units may wait, and no more.
+    const waiting = [push('b', 100), push('c', 100), push('d', 50)];
+    expect(queue.waitingUnits).toBe(250);
+    const refused = await push('e', 1).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).code).toBe(ErrorCode.SERVICE_UNAVAILABLE);
+    expect((refused as AppError).retryAfterMs).toBeGreaterThanOrEqual(50);
+    expect(fake.groups).toHaveLength(1);
+
+    // Once the stuck group is done, the waiting ones drain and room is made again.
+    now += 400;
+    fake.commit(0);
+    await running;
+    await tick();
+    expect(queue.waitingUnits).toBe(150);
+    const roomAgain = push('f', 1);
+    for (let g = 1; fake.pending[g]; g++) {
+      fake.commit(g);
+      await tick();
+    }
+    expect(await Promise.all([...waiting, roomAgain])).toEqual(['b', 'c', 'd', 'f']);
+  });
+
+  it('estimates retryAfterMs from how long groups take and how many wait ahead', async () => {
+    // Each group takes 1000 ms of the fake clock.
+    for (let g = 0; g < 20; g++) {
+      const p = push(`w${g}`);
+      await tick();
+      now += 1000;
+      fake.commit(g);
+      await p;
+    }
+    const stuck = push('s', 100);
+    await tick();
+    const waiting = [push('x', 100), push('y', 100), push('z', 50)];
+    const refused = (await push('over').catch((e: unknown) => e)) as AppError;
+    // Four groups ahead (the running one, and 250 waiting units at 100 a group) at about a second each.
+    expect(refused.retryAfterMs).toBeGreaterThan(3500);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(4000);
+    for (let g = 20; fake.pending[g] || g < 24; g++) {
+      await tick();
+      if (fake.pending[g]) fake.commit(g);
+    }
+    await stuck;
+    await Promise.all(waiting);
+  });
+});

@@ -1,0 +1,105 @@
+import { AppError } from '../common/errors/app-error';
+
+/** What a group answers for one of its members: its own value, or why it alone was refused. */
+export type Settled<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: unknown };
+
+export interface GroupCommitLimits {
+  /** The most units one group takes; a single item larger than this still goes, alone. */
+  readonly maxGroupSize: number;
+  /** The most units that may wait for a group; past it, `push` refuses at once. */
+  readonly maxWaiting: number;
+}
+
+interface Waiting<C, R> {
+  readonly item: C;
+  readonly size: number;
+  resolve(value: R): void;
+  reject(error: unknown): void;
+}
+
+/** retryAfterMs stays within these, whatever the estimate. */
+const RETRY_AFTER_MIN_MS = 50;
+const RETRY_AFTER_MAX_MS = 10_000;
+
+/**
+ * Group commit with backpressure. One group runs at a time; the items pushed meanwhile wait, then
+ * go together in the next group, in arrival order, and each caller gets its own answer once its
+ * group is done. Waiting is bounded by size (outcomes, not requests): past `maxWaiting` a push is
+ * refused at once with SERVICE_UNAVAILABLE and a retryAfterMs, so memory stays bounded and a
+ * stalled transaction sheds load instead of piling it up.
+ */
+export class GroupCommitQueue<C, R> {
+  private readonly waiting: Waiting<C, R>[] = [];
+  private waitingSize = 0;
+  private running = false;
+  /** A moving average of a group's duration, for the retryAfterMs estimate. */
+  private groupMs = 10;
+
+  constructor(
+    private readonly runGroup: (items: readonly C[]) => Promise<Settled<R>[]>,
+    private readonly limits: GroupCommitLimits,
+    private readonly now: () => number,
+  ) {}
+
+  /** Units waiting for a group (not counting the group running). */
+  get waitingUnits(): number {
+    return this.waitingSize;
+  }
+
+  /** Queues the item; resolves with its answer once its group is done, or rejects with its refusal. */
+  push(item: C, size: number): Promise<R> {
+    if (this.waitingSize > 0 && this.waitingSize + size > this.limits.maxWaiting) {
+      return Promise.reject(this.full());
+    }
+    return new Promise<R>((resolve, reject) => {
+      this.waiting.push({ item, size, resolve, reject });
+      this.waitingSize += size;
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private full(): AppError {
+    const groupsAhead = Math.ceil(this.waitingSize / this.limits.maxGroupSize) + 1;
+    const retryAfterMs = Math.min(
+      RETRY_AFTER_MAX_MS,
+      Math.max(RETRY_AFTER_MIN_MS, Math.ceil(groupsAhead * this.groupMs)),
+    );
+    return AppError.unavailable(
+      `too many outcomes are waiting to be written (${this.waitingSize}, at most ${this.limits.maxWaiting}); retry in ${retryAfterMs} ms`,
+      retryAfterMs,
+    );
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.waiting.length > 0) await this.runOne(this.takeGroup());
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** The oldest waiting items, as many as fit in maxGroupSize (always at least one). */
+  private takeGroup(): Waiting<C, R>[] {
+    let size = this.waiting[0].size;
+    let count = 1;
+    while (count < this.waiting.length && size + this.waiting[count].size <= this.limits.maxGroupSize) {
+      size += this.waiting[count].size;
+      count++;
+    }
+    this.waitingSize -= size;
+    return this.waiting.splice(0, count);
+  }
+
+  private async runOne(group: readonly Waiting<C, R>[]): Promise<void> {
+    const started = this.now();
+    try {
+      const settled = await this.runGroup(group.map((w) => w.item));
+      settled.forEach((s, i) => (s.ok ? group[i].resolve(s.value) : group[i].reject(s.error)));
+    } catch (error) {
+      for (const w of group) w.reject(error);
+    } finally {
+      this.groupMs = 0.8 * this.groupMs + 0.2 * Math.max(0, this.now() - started);
+    }
+  }
+}
