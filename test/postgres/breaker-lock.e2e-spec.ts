@@ -52,6 +52,6 @@ describe('locking a breaker for a write (e2e, Postgres)', () => {
 
     expect(read?.record.metrics).toMatchObject({ totalCalls: 42, totalFailures: 7 });
     expect(read?.record.snapshot.consecutiveFailures).toBe(3);
-    expect(read?.version).toBe(rows[0].version + 1);
+    expect(read?.version).toBe(Number(rows[0].version) + 1);
   });
 });
