@@ -3,7 +3,6 @@ import { queryRows } from '../database/query-rows';
 import { EntityManager } from 'typeorm';
 import { SortOrder } from '../common/pagination/sort-order';
 import { EngineEvent, RecoveryEventType } from '../breakers/engine';
-import { RecoveryEventEntity } from './recovery-event.entity';
 import { StoredEvent } from './stored-event';
 
 export interface NewEvent {
@@ -60,59 +59,63 @@ export class EventStore {
     }));
   }
 
-  /** One page of events; answers up to `limit + 1` rows so the caller can tell whether more follow. */
-  async page(manager: EntityManager, query: EventPageQuery): Promise<StoredEvent[]> {
-    const qb = this.selectWithName(manager)
-      .orderBy('e.id', query.order)
-      .limit(query.limit + 1);
-    if (query.breakerName !== undefined) qb.andWhere('b.name = :name', { name: query.breakerName });
-    if (query.types && query.types.length > 0) qb.andWhere('e.type = ANY(:types)', { types: query.types });
-    if (query.afterId !== undefined) {
-      qb.andWhere(query.order === SortOrder.ASC ? 'e.id > :afterId' : 'e.id < :afterId', { afterId: query.afterId });
+  /**
+   * One page of events; answers up to `limit + 1` rows so the caller can tell whether more follow,
+   * or null when the named breaker does not exist. A name is resolved to its id first: filtered
+   * through the join instead, the planner walks the whole primary key for a breaker with few events.
+   */
+  async page(manager: EntityManager, query: EventPageQuery): Promise<StoredEvent[] | null> {
+    const sql = new EventSql();
+    const direction = query.order === SortOrder.ASC ? 'ASC' : 'DESC';
+    let orderBy = `e.id ${direction}`;
+    if (query.breakerName !== undefined) {
+      const breakerId = await this.breakerIdByName(manager, query.breakerName);
+      if (breakerId === null) return null;
+      // A one-value range, not `=`, and breaker_id in the ORDER BY: given `=`, the planner drops
+      // breaker_id from the order and may still walk the primary key, which reads the whole table
+      // for a breaker whose events are few or old. (breaker_id, id) order is what the breaker index
+      // yields as it is, and what the primary key cannot.
+      const id = sql.param(breakerId);
+      sql.where(`e.breaker_id >= ${id} AND e.breaker_id <= ${id}`);
+      orderBy = `e.breaker_id ${direction}, ${orderBy}`;
     }
-    return (await qb.getMany()).map(toStoredEvent);
+    if (query.types && query.types.length > 0) sql.where(`e.type = ANY(${sql.param(query.types)})`);
+    if (query.afterId !== undefined) {
+      sql.where(`e.id ${direction === 'ASC' ? '>' : '<'} ${sql.param(query.afterId)}`);
+    }
+    return this.select(manager, sql, `ORDER BY ${orderBy} LIMIT ${sql.param(query.limit + 1)}`);
   }
 
   /** Events by id, in id order. */
   async findByIds(manager: EntityManager, ids: readonly string[]): Promise<StoredEvent[]> {
     if (ids.length === 0) return [];
-    const rows = await this.selectWithName(manager).where('e.id = ANY(:ids)', { ids }).orderBy('e.id').getMany();
-    return rows.map(toStoredEvent);
+    const sql = new EventSql();
+    sql.where(`e.id = ANY(${sql.param(ids)}::bigint[])`);
+    return this.select(manager, sql, 'ORDER BY e.id');
   }
 
   /** Events that happened at or after `since`, in id order, at most `limit`. */
   async findSince(manager: EntityManager, since: Date, limit: number): Promise<StoredEvent[]> {
-    const rows = await this.selectWithName(manager)
-      .where('e.occurred_at >= :since', { since })
-      .orderBy('e.id')
-      .limit(limit)
-      .getMany();
-    return rows.map(toStoredEvent);
+    const sql = new EventSql();
+    sql.where(`e.occurred_at >= ${sql.param(since)}`);
+    return this.select(manager, sql, `ORDER BY e.id LIMIT ${sql.param(limit)}`);
   }
 
-  private selectWithName(manager: EntityManager) {
-    return manager
-      .getRepository(RecoveryEventEntity)
-      .createQueryBuilder('e')
-      .innerJoin('e.breaker', 'b')
-      .addSelect(['b.id', 'b.name']);
+  private async select(manager: EntityManager, sql: EventSql, tail: string): Promise<StoredEvent[]> {
+    const rows = await queryRows<EventRow>(
+      manager,
+      `SELECT ${EVENT_COLUMNS} FROM recovery_events e JOIN breakers b ON b.id = e.breaker_id ${sql.whereClause()} ${tail}`,
+      sql.params,
+    );
+    return rows.map(toStoredEvent);
   }
 
   /** The newest `limit` events of each named breaker, newest first: one statement for any number of breakers. */
   async recentForBreakers(manager: EntityManager, names: readonly string[], limit: number): Promise<StoredEvent[]> {
     if (names.length === 0) return [];
-    const rows = await queryRows<{
-      id: string;
-      breaker_name: string;
-      type: RecoveryEventType;
-      occurred_at: Date;
-      duration_since_last_ms: number | null;
-      from_state: StoredEvent['fromState'];
-      to_state: StoredEvent['toState'];
-      info: Record<string, unknown>;
-    }>(
+    const rows = await queryRows<EventRow>(
       manager,
-      `SELECT e.id, b.name AS breaker_name, e.type, e.occurred_at, e.duration_since_last_ms, e.from_state, e.to_state, e.info
+      `SELECT ${EVENT_COLUMNS}
        FROM breakers b
        CROSS JOIN LATERAL (
          SELECT * FROM recovery_events e WHERE e.breaker_id = b.id ORDER BY e.id DESC LIMIT $2
@@ -121,33 +124,61 @@ export class EventStore {
        ORDER BY b.name, e.id DESC`,
       [names, limit],
     );
-    return rows.map((r) => ({
-      id: String(r.id),
-      breakerName: r.breaker_name,
-      type: r.type,
-      occurredAt: r.occurred_at,
-      durationSinceLastMs: r.duration_since_last_ms,
-      fromState: r.from_state,
-      toState: r.to_state,
-      info: r.info,
-    }));
+    return rows.map(toStoredEvent);
   }
 
   async breakerExists(manager: EntityManager, name: string): Promise<boolean> {
-    const rows = await queryRows<unknown>(manager, 'SELECT 1 FROM breakers WHERE name = $1', [name]);
-    return rows.length > 0;
+    return (await this.breakerIdByName(manager, name)) !== null;
+  }
+
+  private async breakerIdByName(manager: EntityManager, name: string): Promise<number | null> {
+    const rows = await queryRows<{ id: number }>(manager, 'SELECT id FROM breakers WHERE name = $1', [name]);
+    return rows.length > 0 ? rows[0].id : null;
   }
 }
 
-function toStoredEvent(row: RecoveryEventEntity): StoredEvent {
+const EVENT_COLUMNS = `e.id, b.name AS breaker_name, e.type, e.occurred_at, e.duration_since_last_ms,
+  e.from_state, e.to_state, e.info`;
+
+interface EventRow {
+  id: string;
+  breaker_name: string;
+  type: RecoveryEventType;
+  occurred_at: Date;
+  duration_since_last_ms: number | null;
+  from_state: StoredEvent['fromState'];
+  to_state: StoredEvent['toState'];
+  info: Record<string, unknown>;
+}
+
+/** The conditions and parameters of one SELECT on recovery_events, numbered as they are added. */
+class EventSql {
+  readonly params: unknown[] = [];
+  private readonly conditions: string[] = [];
+
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  where(condition: string): void {
+    this.conditions.push(condition);
+  }
+
+  whereClause(): string {
+    return this.conditions.length > 0 ? `WHERE ${this.conditions.join(' AND ')}` : '';
+  }
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
   return {
-    id: row.id,
-    breakerName: row.breaker.name,
+    id: String(row.id),
+    breakerName: row.breaker_name,
     type: row.type,
-    occurredAt: row.occurredAt,
-    durationSinceLastMs: row.durationSinceLastMs,
-    fromState: row.fromState,
-    toState: row.toState,
+    occurredAt: row.occurred_at,
+    durationSinceLastMs: row.duration_since_last_ms,
+    fromState: row.from_state,
+    toState: row.to_state,
     info: row.info,
   };
 }
