@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AdvisoryLock } from '../database/advisory-locks';
 import { queryRows } from '../database/query-rows';
 import { EntityManager } from 'typeorm';
 import { SortOrder } from '../common/pagination/sort-order';
@@ -23,15 +24,28 @@ export interface EventPageQuery {
 /** SQL for `recovery_events`, which is append-only. The services own the transactions. */
 @Injectable()
 export class EventStore {
-  /** Appends events in the given order with one INSERT; answers them with their ids. */
+  /**
+   * Appends events in the given order with one INSERT; answers them with their ids.
+   *
+   * Ids are taken at INSERT but become visible at COMMIT, so two transactions could commit their
+   * ids out of order, and a reader resuming the global feed `after` an id would skip the lower one
+   * that committed later. The statement therefore first takes a transaction-scoped advisory lock,
+   * held until commit: transactions that write events take ids and commit one after the other, and
+   * ids commit in id order across all breakers. Every caller must take its other locks (the
+   * breakers' rows) before this call, so no one waits for a row while holding the lock.
+   */
   async insertMany(manager: EntityManager, events: readonly NewEvent[]): Promise<StoredEvent[]> {
     if (events.length === 0) return [];
     const col = <T>(pick: (e: NewEvent) => T): T[] => events.map(pick);
     const rows = await queryRows<{ id: string }>(
       manager,
-      `INSERT INTO recovery_events (breaker_id, type, occurred_at, duration_since_last_ms, from_state, to_state, info)
+      // The lock in the same statement, so that holding it costs no extra round trip; every row (and
+      // so every nextval of the id) is joined to the CTE's one row, which is only there once it is held.
+      `WITH serialised AS MATERIALIZED (SELECT pg_advisory_xact_lock($8))
+       INSERT INTO recovery_events (breaker_id, type, occurred_at, duration_since_last_ms, from_state, to_state, info)
        SELECT breaker_id, type, occurred_at, duration_since_last_ms, from_state, to_state, info::jsonb
-       FROM unnest($1::int[], $2::text[], $3::timestamptz[], $4::float8[], $5::text[], $6::text[], $7::text[])
+       FROM serialised,
+         unnest($1::int[], $2::text[], $3::timestamptz[], $4::float8[], $5::text[], $6::text[], $7::text[])
          WITH ORDINALITY AS v(breaker_id, type, occurred_at, duration_since_last_ms, from_state, to_state, info, ord)
        ORDER BY ord
        RETURNING id`,
@@ -43,6 +57,7 @@ export class EventStore {
         col((e) => e.event.fromState),
         col((e) => e.event.toState),
         col((e) => JSON.stringify(e.event.info)),
+        AdvisoryLock.EVENT_IDS,
       ],
     );
     // Ids come from one sequence in insertion order, which the ORDER BY fixes to the input order.
