@@ -109,10 +109,25 @@ export class EventStore {
     return this.select(manager, sql, 'ORDER BY e.id');
   }
 
-  /** Events that happened at or after `since`, in id order, at most `limit`. */
-  async findSince(manager: EntityManager, since: Date, limit: number): Promise<StoredEvent[]> {
+  /**
+   * Where a re-read of the events since `since` starts: the id just before the first event that
+   * happened at or after it, or the last id of all when none did. Ids commit in order, so every
+   * event committed later lies after it.
+   */
+  async positionSince(manager: EntityManager, since: Date): Promise<string> {
+    const [row] = await queryRows<{ position: string }>(
+      manager,
+      `SELECT coalesce((SELECT min(id) - 1 FROM recovery_events WHERE occurred_at >= $1),
+                       (SELECT max(id) FROM recovery_events), 0)::text AS position`,
+      [since],
+    );
+    return row.position;
+  }
+
+  /** The first `limit` events after `afterId`, in id order. */
+  async findAfter(manager: EntityManager, afterId: string, limit: number): Promise<StoredEvent[]> {
     const sql = new EventSql();
-    sql.where(`e.occurred_at >= ${sql.param(since)}`);
+    sql.where(`e.id > ${sql.param(afterId)}`);
     return this.select(manager, sql, `ORDER BY e.id LIMIT ${sql.param(limit)}`);
   }
 
