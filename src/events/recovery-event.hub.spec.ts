@@ -274,17 +274,25 @@ describe('RecoveryEventHub', () => {
     expect(idsOf(await drained(queue))).toEqual(['b#2', 'a#3']);
   });
 
-  it('skips a reference that cannot be loaded and delivers what follows', async () => {
+  it('closes every subscriber when a referenced event cannot be loaded, instead of skipping it', async () => {
     const { hub, pubsub, store } = setup();
-    const queue = hub.stream(all, jest.fn());
-    store.findByIds.mockRejectedValueOnce(new Error('connection reset')).mockResolvedValueOnce([]);
+    const onFailed = jest.fn();
+    const queue = hub.stream(all, onFailed);
+    store.findByIds.mockRejectedValueOnce(new Error('connection reset'));
 
-    pubsub.emit(ref('1'), ref('2'), whole(stored('3', 'a')));
+    pubsub.emit(whole(stored('1', 'a')), ref('2'), whole(stored('3', 'a')));
     await flush();
 
-    expect(store.findByIds).toHaveBeenCalledTimes(2);
-    expect(idsOf(await drained(queue))).toEqual(['a#3']);
-    expect(spies[2]).toHaveBeenCalledWith('could not load event 1: connection reset');
+    expect(store.findByIds).toHaveBeenCalledTimes(1);
+    expect(onFailed).toHaveBeenCalledTimes(1);
+    expect(onFailed.mock.calls[0][0]).toBeInstanceOf(MissedEventsError);
+    await expect(queue.next()).rejects.toBeInstanceOf(MissedEventsError);
+    expect(spies[2]).toHaveBeenCalledWith('could not load event 2, closing every subscriber: connection reset');
+
+    // Those who subscribe afterwards start from the live feed, as any new subscriber does.
+    const later = hub.stream(all, jest.fn());
+    pubsub.emit(whole(stored('4', 'a')));
+    expect(idsOf(await drained(later))).toEqual(['a#4']);
   });
 
   it('catches up after a resume, then delivers the live events it held back, once each', async () => {

@@ -25,7 +25,8 @@ type Pending = { readonly event: StoredEvent } | { readonly ref: string };
  * the PubSub, and hands the same object to each local subscriber whose filter matches: no
  * query and no copy per subscriber. Per breaker it delivers in commit (id) order and at most
  * once, and after the listener reconnects it re-reads what it may have missed, page by page.
- * If that re-read fails, it closes every subscriber (MissedEventsError) rather than leave a gap unsaid.
+ * If that re-read, or loading an event sent by reference, fails, it closes every subscriber
+ * (MissedEventsError) rather than leave a gap unsaid.
  */
 @Injectable()
 export class RecoveryEventHub implements OnModuleInit, OnModuleDestroy {
@@ -119,7 +120,9 @@ export class RecoveryEventHub implements OnModuleInit, OnModuleDestroy {
           continue;
         }
         const [event] = await this.store.findByIds(this.dataSource.manager, [next.ref]).catch((error: Error) => {
-          this.logger.error(`could not load event ${next.ref}: ${error.message}`);
+          // Skipping it would leave a gap no subscriber hears of: they are told to resume instead.
+          this.logger.error(`could not load event ${next.ref}, closing every subscriber: ${error.message}`);
+          this.subscribers.failAll(new MissedEventsError());
           return [];
         });
         if (event) this.deliver(event);
