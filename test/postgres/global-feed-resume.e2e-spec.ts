@@ -1,8 +1,21 @@
 import { gqlOk, useTestApp } from '../support/test-app';
 import { withClient } from '../support/test-database';
 
-const FEED = `query($after: String) { breakerEvents(order: ASC, after: $after, first: 500) {
+const FEED = `query($n: String, $after: String) { breakerEvents(breakerName: $n, order: ASC, after: $after, first: 500) {
   edges { node { id } } pageInfo { endCursor } } }`;
+
+/** A client following the feed (of one breaker, or of all) with `after`: each poll reads on from its last cursor. */
+function follower(app: Parameters<typeof gqlOk>[0], breakerName: string | null) {
+  const seen: string[] = [];
+  let after: string | null = null;
+  const poll = async (): Promise<number> => {
+    const { breakerEvents } = await gqlOk(app, FEED, { n: breakerName, after });
+    seen.push(...breakerEvents.edges.map((e: { node: { id: string } }) => e.node.id));
+    after = breakerEvents.pageInfo.endCursor ?? after;
+    return breakerEvents.edges.length;
+  };
+  return { seen, poll };
+}
 
 /**
  * The global feed, resumed with `after`, as a client follows it while others write: concurrent
@@ -36,29 +49,31 @@ describe('resuming the global event feed (e2e, Postgres)', () => {
   }
 
   it('hands a client that resumes with after every committed event exactly once, in id order', async () => {
-    const seen: string[] = [];
-    let after: string | null = null;
-    const poll = async () => {
-      const { breakerEvents } = await gqlOk(fixture.app, FEED, { after });
-      seen.push(...breakerEvents.edges.map((e: { node: { id: string } }) => e.node.id));
-      after = breakerEvents.pageInfo.endCursor ?? after;
-      return breakerEvents.edges.length;
-    };
+    const global = follower(fixture.app, null);
+    // One breaker's feed as well: its rows are written under its row lock, so its ids commit in order.
+    const single = follower(fixture.app, 'feed.w0');
     let writing = true;
     const writers = Promise.all(Array.from({ length: WRITERS }, (_, w) => write(w))).finally(() => {
       writing = false;
     });
-    while (writing) await poll();
+    await Promise.all(
+      [global, single].map(async (f) => {
+        while (writing) await f.poll();
+      }),
+    );
     await writers;
-    while ((await poll()) > 0);
+    for (const f of [global, single]) while ((await f.poll()) > 0);
 
     const committed = await withClient(fixture.db.url!, (c) =>
-      c.query<{ id: string }>('SELECT e.id::text AS id FROM recovery_events e ORDER BY e.id'),
+      c.query<{ id: string; name: string }>(
+        'SELECT e.id::text AS id, b.name FROM recovery_events e JOIN breakers b ON b.id = e.breaker_id ORDER BY e.id',
+      ),
     );
     const all = committed.rows.map((r) => r.id);
     expect(all.length).toBeGreaterThanOrEqual(WRITERS * ROUNDS);
-    const missed = all.filter((id) => !seen.includes(id));
+    expect(single.seen).toEqual(committed.rows.filter((r) => r.name === 'feed.w0').map((r) => r.id));
+    const missed = all.filter((id) => !global.seen.includes(id));
     expect({ missed: missed.length, of: all.length }).toEqual({ missed: 0, of: all.length });
-    expect(seen).toEqual(all);
+    expect(global.seen).toEqual(all);
   });
 });
