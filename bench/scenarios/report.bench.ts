@@ -11,9 +11,18 @@ export interface ReportResult {
   events_page_p50_ms: number;
   events_page_p99_ms: number;
   raw_events_page_p50_ms: number;
+  /** The same page for one breaker: one with its share of the history, and one with none. */
+  events_page_busy_p50_ms: number;
+  events_page_quiet_p50_ms: number;
+  events_page_quiet_p99_ms: number;
   recompute_ms: number;
   seed_ms: number;
 }
+
+/** Seeded beside the `svc-*` breakers, with no events. */
+const QUIET_BREAKER = 'quiet-breaker';
+/** One of the `svc-*` breakers, with 1/`breakers` of the history. */
+const BUSY_BREAKER = 'svc-1';
 
 /** Seeds `breakers` breakers and `events` events with set-based SQL (not through the API). */
 export async function seedHistory(query: Sql, breakers: number, events: number): Promise<number> {
@@ -45,6 +54,15 @@ export async function seedHistory(query: Sql, breakers: number, events: number):
                   (4, 'CIRCUIT_CLOSED', 'HALF_OPEN', 'CLOSED')) AS t(k, type, from_state, to_state)
        ON t.k = (g / $1) % 5`,
     [breakers, events],
+  );
+  // A breaker with no history: a filter by breaker that walks the table instead of its index shows here.
+  await query(
+    `WITH b AS (
+       INSERT INTO breakers (name, state, failure_threshold, open_timeout_ms, max_open_timeout_ms, half_open_max_calls,
+                             success_threshold, current_open_timeout_ms, state_changed_at)
+       VALUES ($1, 'CLOSED', 5, 30000, 60000, 1, 1, 30000, now()) RETURNING id)
+     INSERT INTO recovery_metrics (breaker_id) SELECT id FROM b`,
+    [QUIET_BREAKER],
   );
   await query('ANALYZE');
   return elapsedMs(start);
@@ -96,9 +114,13 @@ export async function reportScenario(
     `{ recoveryReport { overallSystemHealth generatedAt services { name healthStatus recoveryRate averageDowntimeMs }
        recommendations { breakerName kind severity message suggestedConfig evidence } } }`,
   );
-  const page = await time(
-    `{ breakerEvents(first: 50) { edges { cursor node { id breakerName type occurredAt info } } pageInfo { hasNextPage endCursor } } }`,
-  );
+  const eventsPage = (args: string) =>
+    time(
+      `{ breakerEvents(${args}first: 50) { edges { cursor node { id breakerName type occurredAt info } } pageInfo { hasNextPage endCursor } } }`,
+    );
+  const page = await eventsPage('');
+  const busy = await eventsPage(`breakerName: "${BUSY_BREAKER}", `);
+  const quiet = await eventsPage(`breakerName: "${QUIET_BREAKER}", `);
   return {
     breakers: seeded.breakers,
     events: seeded.events,
@@ -108,6 +130,9 @@ export async function reportScenario(
     events_page_p50_ms: round(quantile(page, 0.5)),
     events_page_p99_ms: round(quantile(page, 0.99)),
     raw_events_page_p50_ms: round(raw.page),
+    events_page_busy_p50_ms: round(quantile(busy, 0.5)),
+    events_page_quiet_p50_ms: round(quantile(quiet, 0.5)),
+    events_page_quiet_p99_ms: round(quantile(quiet, 0.99)),
     recompute_ms: round(recomputeMs),
     seed_ms: round(seeded.seedMs),
   };

@@ -6,6 +6,8 @@ export enum AdvisoryLock {
   MIGRATIONS = 72_420_001,
   HEALTH_RECOMPUTE = 72_420_002,
   API_KEY_BOOTSTRAP = 72_420_003,
+  /** Held from taking recovery event ids to commit, so that event ids commit in order (see EventStore.insertMany). */
+  EVENT_IDS = 72_420_004,
 }
 
 /**

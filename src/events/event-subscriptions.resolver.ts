@@ -7,6 +7,16 @@ import { EventFilterArgs } from './dto/event-filter.args';
 import { RecoveryEventHub } from './recovery-event.hub';
 import { RecoveryEvent } from './recovery-event.model';
 import { StoredEvent } from './stored-event';
+import { MissedEventsError } from './subscriber-queue';
+
+/** Either way the client should resume from its last event id; the reason says why (at most 123 bytes). */
+function closeForResume(socket: WebSocket | undefined, error: Error): void {
+  if (error instanceof MissedEventsError) {
+    closeSlowSubscriber(socket, 'events may have been missed: resume with breakerEvents(after:)');
+  } else {
+    closeSlowSubscriber(socket);
+  }
+}
 
 /** Live feeds over graphql-ws, filtered on the server. */
 @Resolver()
@@ -20,7 +30,7 @@ export class EventSubscriptionsResolver {
   breakerStateChanged(@Args() { breakerName }: BreakerFilterArgs, @Context('socket') socket?: WebSocket) {
     return this.hub.stream(
       (event) => isTransition(event) && (!breakerName || event.breakerName === breakerName),
-      () => closeSlowSubscriber(socket),
+      (error) => closeForResume(socket, error),
     );
   }
 
@@ -32,7 +42,7 @@ export class EventSubscriptionsResolver {
     const wanted = types?.length ? new Set(types) : null;
     return this.hub.stream(
       (event) => (!breakerName || event.breakerName === breakerName) && (!wanted || wanted.has(event.type)),
-      () => closeSlowSubscriber(socket),
+      (error) => closeForResume(socket, error),
     );
   }
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { AdvisoryLock } from '../database/advisory-locks';
 import { queryRows } from '../database/query-rows';
 import { EntityManager } from 'typeorm';
 import { SortOrder } from '../common/pagination/sort-order';
 import { EngineEvent, RecoveryEventType } from '../breakers/engine';
-import { RecoveryEventEntity } from './recovery-event.entity';
 import { StoredEvent } from './stored-event';
 
 export interface NewEvent {
@@ -24,15 +24,28 @@ export interface EventPageQuery {
 /** SQL for `recovery_events`, which is append-only. The services own the transactions. */
 @Injectable()
 export class EventStore {
-  /** Appends events in the given order with one INSERT; answers them with their ids. */
+  /**
+   * Appends events in the given order with one INSERT; answers them with their ids.
+   *
+   * Ids are taken at INSERT but become visible at COMMIT, so two transactions could commit their
+   * ids out of order, and a reader resuming the global feed `after` an id would skip the lower one
+   * that committed later. The statement therefore first takes a transaction-scoped advisory lock,
+   * held until commit: transactions that write events take ids and commit one after the other, and
+   * ids commit in id order across all breakers. Every caller must take its other locks (the
+   * breakers' rows) before this call, so no one waits for a row while holding the lock.
+   */
   async insertMany(manager: EntityManager, events: readonly NewEvent[]): Promise<StoredEvent[]> {
     if (events.length === 0) return [];
     const col = <T>(pick: (e: NewEvent) => T): T[] => events.map(pick);
     const rows = await queryRows<{ id: string }>(
       manager,
-      `INSERT INTO recovery_events (breaker_id, type, occurred_at, duration_since_last_ms, from_state, to_state, info)
+      // The lock in the same statement, so that holding it costs no extra round trip; every row (and
+      // so every nextval of the id) is joined to the CTE's one row, which is only there once it is held.
+      `WITH serialised AS MATERIALIZED (SELECT pg_advisory_xact_lock($8))
+       INSERT INTO recovery_events (breaker_id, type, occurred_at, duration_since_last_ms, from_state, to_state, info)
        SELECT breaker_id, type, occurred_at, duration_since_last_ms, from_state, to_state, info::jsonb
-       FROM unnest($1::int[], $2::text[], $3::timestamptz[], $4::float8[], $5::text[], $6::text[], $7::text[])
+       FROM serialised,
+         unnest($1::int[], $2::text[], $3::timestamptz[], $4::float8[], $5::text[], $6::text[], $7::text[])
          WITH ORDINALITY AS v(breaker_id, type, occurred_at, duration_since_last_ms, from_state, to_state, info, ord)
        ORDER BY ord
        RETURNING id`,
@@ -44,6 +57,7 @@ export class EventStore {
         col((e) => e.event.fromState),
         col((e) => e.event.toState),
         col((e) => JSON.stringify(e.event.info)),
+        AdvisoryLock.EVENT_IDS,
       ],
     );
     // Ids come from one sequence in insertion order, which the ORDER BY fixes to the input order.
@@ -60,59 +74,78 @@ export class EventStore {
     }));
   }
 
-  /** One page of events; answers up to `limit + 1` rows so the caller can tell whether more follow. */
-  async page(manager: EntityManager, query: EventPageQuery): Promise<StoredEvent[]> {
-    const qb = this.selectWithName(manager)
-      .orderBy('e.id', query.order)
-      .limit(query.limit + 1);
-    if (query.breakerName !== undefined) qb.andWhere('b.name = :name', { name: query.breakerName });
-    if (query.types && query.types.length > 0) qb.andWhere('e.type = ANY(:types)', { types: query.types });
-    if (query.afterId !== undefined) {
-      qb.andWhere(query.order === SortOrder.ASC ? 'e.id > :afterId' : 'e.id < :afterId', { afterId: query.afterId });
+  /**
+   * One page of events; answers up to `limit + 1` rows so the caller can tell whether more follow,
+   * or null when the named breaker does not exist. A name is resolved to its id first: filtered
+   * through the join instead, the planner walks the whole primary key for a breaker with few events.
+   */
+  async page(manager: EntityManager, query: EventPageQuery): Promise<StoredEvent[] | null> {
+    const sql = new EventSql();
+    const direction = query.order === SortOrder.ASC ? 'ASC' : 'DESC';
+    let orderBy = `e.id ${direction}`;
+    if (query.breakerName !== undefined) {
+      const breakerId = await this.breakerIdByName(manager, query.breakerName);
+      if (breakerId === null) return null;
+      // A one-value range, not `=`, and breaker_id in the ORDER BY: given `=`, the planner drops
+      // breaker_id from the order and may still walk the primary key, which reads the whole table
+      // for a breaker whose events are few or old. (breaker_id, id) order is what the breaker index
+      // yields as it is, and what the primary key cannot.
+      const id = sql.param(breakerId);
+      sql.where(`e.breaker_id >= ${id} AND e.breaker_id <= ${id}`);
+      orderBy = `e.breaker_id ${direction}, ${orderBy}`;
     }
-    return (await qb.getMany()).map(toStoredEvent);
+    if (query.types && query.types.length > 0) sql.where(`e.type = ANY(${sql.param(query.types)})`);
+    if (query.afterId !== undefined) {
+      sql.where(`e.id ${direction === 'ASC' ? '>' : '<'} ${sql.param(query.afterId)}`);
+    }
+    return this.select(manager, sql, `ORDER BY ${orderBy} LIMIT ${sql.param(query.limit + 1)}`);
   }
 
   /** Events by id, in id order. */
   async findByIds(manager: EntityManager, ids: readonly string[]): Promise<StoredEvent[]> {
     if (ids.length === 0) return [];
-    const rows = await this.selectWithName(manager).where('e.id = ANY(:ids)', { ids }).orderBy('e.id').getMany();
-    return rows.map(toStoredEvent);
+    const sql = new EventSql();
+    sql.where(`e.id = ANY(${sql.param(ids)}::bigint[])`);
+    return this.select(manager, sql, 'ORDER BY e.id');
   }
 
-  /** Events that happened at or after `since`, in id order, at most `limit`. */
-  async findSince(manager: EntityManager, since: Date, limit: number): Promise<StoredEvent[]> {
-    const rows = await this.selectWithName(manager)
-      .where('e.occurred_at >= :since', { since })
-      .orderBy('e.id')
-      .limit(limit)
-      .getMany();
-    return rows.map(toStoredEvent);
+  /**
+   * Where a re-read of the events since `since` starts: the id just before the first event that
+   * happened at or after it, or the last id of all when none did. Ids commit in order, so every
+   * event committed later lies after it.
+   */
+  async positionSince(manager: EntityManager, since: Date): Promise<string> {
+    const [row] = await queryRows<{ position: string }>(
+      manager,
+      `SELECT coalesce((SELECT min(id) - 1 FROM recovery_events WHERE occurred_at >= $1),
+                       (SELECT max(id) FROM recovery_events), 0)::text AS position`,
+      [since],
+    );
+    return row.position;
   }
 
-  private selectWithName(manager: EntityManager) {
-    return manager
-      .getRepository(RecoveryEventEntity)
-      .createQueryBuilder('e')
-      .innerJoin('e.breaker', 'b')
-      .addSelect(['b.id', 'b.name']);
+  /** The first `limit` events after `afterId`, in id order. */
+  async findAfter(manager: EntityManager, afterId: string, limit: number): Promise<StoredEvent[]> {
+    const sql = new EventSql();
+    sql.where(`e.id > ${sql.param(afterId)}`);
+    return this.select(manager, sql, `ORDER BY e.id LIMIT ${sql.param(limit)}`);
+  }
+
+  private async select(manager: EntityManager, sql: EventSql, tail: string): Promise<StoredEvent[]> {
+    const rows = await queryRows<EventRow>(
+      manager,
+      `SELECT ${EVENT_COLUMNS} FROM recovery_events e JOIN breakers b ON b.id = e.breaker_id ${sql.whereClause()} ${tail}`,
+      sql.params,
+    );
+    return rows.map(toStoredEvent);
   }
 
   /** The newest `limit` events of each named breaker, newest first: one statement for any number of breakers. */
   async recentForBreakers(manager: EntityManager, names: readonly string[], limit: number): Promise<StoredEvent[]> {
     if (names.length === 0) return [];
-    const rows = await queryRows<{
-      id: string;
-      breaker_name: string;
-      type: RecoveryEventType;
-      occurred_at: Date;
-      duration_since_last_ms: number | null;
-      from_state: StoredEvent['fromState'];
-      to_state: StoredEvent['toState'];
-      info: Record<string, unknown>;
-    }>(
+    const rows = await queryRows<EventRow>(
       manager,
-      `SELECT e.id, b.name AS breaker_name, e.type, e.occurred_at, e.duration_since_last_ms, e.from_state, e.to_state, e.info
+      `SELECT ${EVENT_COLUMNS}
        FROM breakers b
        CROSS JOIN LATERAL (
          SELECT * FROM recovery_events e WHERE e.breaker_id = b.id ORDER BY e.id DESC LIMIT $2
@@ -121,33 +154,61 @@ export class EventStore {
        ORDER BY b.name, e.id DESC`,
       [names, limit],
     );
-    return rows.map((r) => ({
-      id: String(r.id),
-      breakerName: r.breaker_name,
-      type: r.type,
-      occurredAt: r.occurred_at,
-      durationSinceLastMs: r.duration_since_last_ms,
-      fromState: r.from_state,
-      toState: r.to_state,
-      info: r.info,
-    }));
+    return rows.map(toStoredEvent);
   }
 
   async breakerExists(manager: EntityManager, name: string): Promise<boolean> {
-    const rows = await queryRows<unknown>(manager, 'SELECT 1 FROM breakers WHERE name = $1', [name]);
-    return rows.length > 0;
+    return (await this.breakerIdByName(manager, name)) !== null;
+  }
+
+  private async breakerIdByName(manager: EntityManager, name: string): Promise<number | null> {
+    const rows = await queryRows<{ id: number }>(manager, 'SELECT id FROM breakers WHERE name = $1', [name]);
+    return rows.length > 0 ? rows[0].id : null;
   }
 }
 
-function toStoredEvent(row: RecoveryEventEntity): StoredEvent {
+const EVENT_COLUMNS = `e.id, b.name AS breaker_name, e.type, e.occurred_at, e.duration_since_last_ms,
+  e.from_state, e.to_state, e.info`;
+
+interface EventRow {
+  id: string;
+  breaker_name: string;
+  type: RecoveryEventType;
+  occurred_at: Date;
+  duration_since_last_ms: number | null;
+  from_state: StoredEvent['fromState'];
+  to_state: StoredEvent['toState'];
+  info: Record<string, unknown>;
+}
+
+/** The conditions and parameters of one SELECT on recovery_events, numbered as they are added. */
+class EventSql {
+  readonly params: unknown[] = [];
+  private readonly conditions: string[] = [];
+
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  where(condition: string): void {
+    this.conditions.push(condition);
+  }
+
+  whereClause(): string {
+    return this.conditions.length > 0 ? `WHERE ${this.conditions.join(' AND ')}` : '';
+  }
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
   return {
-    id: row.id,
-    breakerName: row.breaker.name,
+    id: String(row.id),
+    breakerName: row.breaker_name,
     type: row.type,
-    occurredAt: row.occurredAt,
-    durationSinceLastMs: row.durationSinceLastMs,
-    fromState: row.fromState,
-    toState: row.toState,
+    occurredAt: row.occurred_at,
+    durationSinceLastMs: row.duration_since_last_ms,
+    fromState: row.from_state,
+    toState: row.to_state,
     info: row.info,
   };
 }

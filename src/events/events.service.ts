@@ -27,9 +27,7 @@ export class EventsService {
       order: args.order ?? SortOrder.DESC,
       limit: first,
     });
-    if (rows.length === 0 && args.breakerName && !(await this.store.breakerExists(manager, args.breakerName))) {
-      throw AppError.notFound(`unknown breaker: "${args.breakerName}"`);
-    }
+    if (rows === null) throw AppError.notFound(`unknown breaker: "${args.breakerName}"`);
     const page = rows.slice(0, first);
     const edges = page.map((node) => ({ cursor: encodeEventCursor(node.id), node }));
     return {

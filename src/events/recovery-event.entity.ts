@@ -3,7 +3,7 @@ import type { Relation } from 'typeorm';
 import { BreakerEntity } from '../breakers/breaker.entity';
 import { BreakerState, RecoveryEventType } from '../breakers/engine';
 
-/** A row of `recovery_events`: append-only; ids grow in commit order per breaker. */
+/** A row of `recovery_events`: append-only; ids grow in commit order (see EventStore.insertMany). */
 @Entity('recovery_events')
 export class RecoveryEventEntity {
   /** bigserial: kept as a string, since it may outgrow a JS number's exact range. */

@@ -8,7 +8,7 @@ import { EventMessage, toEventMessage } from './event-message';
 import { EventStore } from './event.store';
 import { RecoveryEventHub } from './recovery-event.hub';
 import { StoredEvent } from './stored-event';
-import { SlowSubscriberError, SubscriberQueue } from './subscriber-queue';
+import { MissedEventsError, SlowSubscriberError, SubscriberQueue } from './subscriber-queue';
 import { Deferred, deferred } from '../../test/support/deferred';
 
 const T0 = Date.parse('2024-05-06T07:00:00.000Z');
@@ -86,23 +86,66 @@ async function drained(queue: SubscriberQueue<StoredEvent>): Promise<StoredEvent
 
 const idsOf = (events: readonly StoredEvent[]) => events.map((e) => `${e.breakerName}#${e.id}`);
 
-function setup(subscriberQueueLimit = 100) {
+/**
+ * The rows a catch-up reads, as `recovery_events` would answer them: `positionSince` and
+ * `findAfter` keep the store's contract (id order, exclusive position, at most `limit`).
+ */
+class FakeTable {
+  rows: StoredEvent[] = [];
+
+  positionSince(since: Date): string {
+    const first = this.rows.find((e) => e.occurredAt >= since);
+    if (first) return String(BigInt(first.id) - 1n);
+    return this.rows.length ? this.rows[this.rows.length - 1].id : '0';
+  }
+
+  findAfter(afterId: string, limit: number): StoredEvent[] {
+    return this.rows.filter((e) => BigInt(e.id) > BigInt(afterId)).slice(0, limit);
+  }
+}
+
+function setup(subscriberQueueLimit = 100, pageSize?: number) {
   const pubsub = new FakePubSub();
   const manager = {} as EntityManager;
   const dataSource = { manager } as DataSource;
+  const table = new FakeTable();
   const store = {
     findByIds: jest.fn<Promise<StoredEvent[]>, [EntityManager, readonly string[]]>(),
-    findSince: jest.fn<Promise<StoredEvent[]>, [EntityManager, Date, number]>(),
+    positionSince: jest.fn(async (_: EntityManager, since: Date) => table.positionSince(since)),
+    // Answers on a later turn of the event loop, as a query over the network does.
+    findAfter: jest.fn(async (_: EntityManager, afterId: string, limit: number) => {
+      await flush();
+      return table.findAfter(afterId, limit);
+    }),
   };
   const hub = new RecoveryEventHub(
     pubsub,
     { subscriberQueueLimit } as AppConfig,
     dataSource,
     store as unknown as EventStore,
+    pageSize,
   );
   hub.onModuleInit();
-  return { hub, pubsub, store, manager };
+  return { hub, pubsub, store, manager, table };
 }
+
+/** Lets a catch-up of a few pages run to its end. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await flush();
+}
+
+/** Reads the queue as graphql-ws does, as soon as events arrive; `seen` fills as it goes. */
+function follow(queue: SubscriberQueue<StoredEvent>): { seen: string[]; ended: Promise<unknown> } {
+  const seen: string[] = [];
+  const ended = (async () => {
+    for await (const event of queue) seen.push(...idsOf([event]));
+  })().catch((error: Error) => error);
+  return { seen, ended };
+}
+
+/** Events `from`..`to` of breaker `name`, one second apart from T0 + `from` s. */
+const range = (from: number, to: number, name = 'a') =>
+  Array.from({ length: to - from + 1 }, (_, i) => stored(String(from + i), name));
 
 const all = () => true;
 
@@ -231,35 +274,42 @@ describe('RecoveryEventHub', () => {
     expect(idsOf(await drained(queue))).toEqual(['b#2', 'a#3']);
   });
 
-  it('skips a reference that cannot be loaded and delivers what follows', async () => {
+  it('closes every subscriber when a referenced event cannot be loaded, instead of skipping it', async () => {
     const { hub, pubsub, store } = setup();
-    const queue = hub.stream(all, jest.fn());
-    store.findByIds.mockRejectedValueOnce(new Error('connection reset')).mockResolvedValueOnce([]);
+    const onFailed = jest.fn();
+    const queue = hub.stream(all, onFailed);
+    store.findByIds.mockRejectedValueOnce(new Error('connection reset'));
 
-    pubsub.emit(ref('1'), ref('2'), whole(stored('3', 'a')));
+    pubsub.emit(whole(stored('1', 'a')), ref('2'), whole(stored('3', 'a')));
     await flush();
 
-    expect(store.findByIds).toHaveBeenCalledTimes(2);
-    expect(idsOf(await drained(queue))).toEqual(['a#3']);
-    expect(spies[2]).toHaveBeenCalledWith('could not load event 1: connection reset');
+    expect(store.findByIds).toHaveBeenCalledTimes(1);
+    expect(onFailed).toHaveBeenCalledTimes(1);
+    expect(onFailed.mock.calls[0][0]).toBeInstanceOf(MissedEventsError);
+    await expect(queue.next()).rejects.toBeInstanceOf(MissedEventsError);
+    expect(spies[2]).toHaveBeenCalledWith('could not load event 2, closing every subscriber: connection reset');
+
+    // Those who subscribe afterwards start from the live feed, as any new subscriber does.
+    const later = hub.stream(all, jest.fn());
+    pubsub.emit(whole(stored('4', 'a')));
+    expect(idsOf(await drained(later))).toEqual(['a#4']);
   });
 
   it('catches up after a resume, then delivers the live events it held back, once each', async () => {
-    const { hub, pubsub, store, manager } = setup();
+    const { hub, pubsub, store, manager, table } = setup();
     const queue = hub.stream(all, jest.fn());
-    const catchUp = deferred<StoredEvent[]>();
-    store.findSince.mockReturnValueOnce(catchUp.promise);
+    const reading = deferred<StoredEvent[]>();
+    store.findAfter.mockReturnValueOnce(reading.promise);
 
     pubsub.emit(whole(stored('1', 'a')));
     expect(idsOf(await drained(queue))).toEqual(['a#1']);
 
     const lostAt = T0 + 60_000;
+    table.rows = [stored('1', 'a'), stored('2', 'a'), stored('3', 'b'), stored('4', 'a')];
     pubsub.resume(lostAt);
-    expect(store.findSince).toHaveBeenCalledTimes(1);
-    const [usedManager, since, limit] = store.findSince.mock.calls[0];
-    expect(usedManager).toBe(manager);
-    expect(since).toEqual(new Date(lostAt - 5000));
-    expect(limit).toBeGreaterThan(0);
+    await flush();
+    expect(store.positionSince).toHaveBeenCalledWith(manager, new Date(lostAt - 5000));
+    expect(store.findAfter).toHaveBeenCalledTimes(1);
 
     // Live messages during the catch-up wait for it.
     pubsub.emit(whole(stored('4', 'a')), whole(stored('3', 'b')), whole(stored('5', 'a')));
@@ -267,7 +317,7 @@ describe('RecoveryEventHub', () => {
     expect(queue.size).toBe(0);
 
     // The catch-up answers an event delivered before the loss, missed ones, and one also heard live.
-    catchUp.resolve([stored('1', 'a'), stored('2', 'a'), stored('3', 'b'), stored('4', 'a')]);
+    reading.resolve(table.rows);
     await flush();
 
     expect(idsOf(await drained(queue))).toEqual(['a#2', 'b#3', 'a#4', 'a#5']);
@@ -275,26 +325,168 @@ describe('RecoveryEventHub', () => {
     // Afterwards live messages flow straight through again.
     pubsub.emit(whole(stored('6', 'b')));
     expect(idsOf(await drained(queue))).toEqual(['b#6']);
-    expect(store.findSince).toHaveBeenCalledTimes(1);
+    expect(store.positionSince).toHaveBeenCalledTimes(1);
   });
 
-  it('holds live events back until every overlapping catch-up is done', async () => {
-    const { hub, pubsub, store } = setup();
+  it('pages through far more missed events than a page, each once and in id order, a page at a time', async () => {
+    // Queues as small as a page: a catch-up that read ahead of its readers would overflow them.
+    const { hub, pubsub, store, table } = setup(5, 5);
+    const onFailed = jest.fn();
+    const queue = hub.stream((e) => e.breakerName !== 'c', onFailed);
+    const { seen } = follow(queue);
+
+    pubsub.emit(whole(stored('1', 'a')));
+    await flush();
+    // 23 missed, over three breakers: more than four pages of five.
+    table.rows = [...range(1, 10, 'a'), ...range(11, 18, 'b'), ...range(19, 23, 'c')];
+    pubsub.resume(T0 + 2000);
+    await settle();
+
+    expect(seen).toEqual([...idsOf(range(1, 10, 'a')), ...idsOf(range(11, 18, 'b'))]);
+    // From just before the first event since the loss (less the margin), five at a time, to a short page.
+    expect(store.findAfter.mock.calls.map(([, after, limit]) => [after, limit])).toEqual([
+      ['0', 5],
+      ['5', 5],
+      ['10', 5],
+      ['15', 5],
+      ['20', 5],
+    ]);
+    expect(onFailed).not.toHaveBeenCalled();
+
+    pubsub.emit(whole(stored('24', 'a')));
+    await flush();
+    expect(seen[seen.length - 1]).toBe('a#24');
+    expect(store.findAfter).toHaveBeenCalledTimes(5);
+    await queue.return();
+  });
+
+  it('reads pages no larger than a subscriber queue, so that a catch-up alone never overflows one', async () => {
+    const { hub, pubsub, store, table } = setup(3, 1000);
+    const onFailed = jest.fn();
+    const queue = hub.stream(all, onFailed);
+    const { seen } = follow(queue);
+    table.rows = range(1, 10);
+    pubsub.resume(T0);
+    await settle();
+
+    expect(store.findAfter.mock.calls.map(([, , limit]) => limit)).toEqual([3, 3, 3, 3]);
+    expect(seen).toEqual(idsOf(range(1, 10)));
+    expect(onFailed).not.toHaveBeenCalled();
+    await queue.return();
+  });
+
+  it('holds at most a page of live messages during a catch-up, and reads on for those it let go', async () => {
+    const { hub, pubsub, store, table } = setup(100, 5);
+    const queue = hub.stream(all, jest.fn());
+    const firstPage = deferred<StoredEvent[]>();
+    store.findAfter.mockReturnValueOnce(firstPage.promise);
+    table.rows = range(1, 3);
+    pubsub.resume(T0);
+    await flush();
+
+    // Twelve live events while the first page is being read: committed, so in the table, but more than can be held.
+    table.rows = range(1, 15);
+    pubsub.emit(...range(4, 15).map(whole));
+    firstPage.resolve(range(1, 3));
+    for (let i = 0; i < 10; i++) await flush();
+
+    expect(idsOf(await drained(queue))).toEqual(idsOf(range(1, 15)));
+    // The first page was short, but live messages were let go meanwhile: it read on, to the end.
+    expect(store.findAfter.mock.calls.map(([, after]) => after)).toEqual(['0', '3', '8', '13']);
+  });
+
+  it('reads on when the listener is lost and resumed again during a catch-up', async () => {
+    const { hub, pubsub, store, table } = setup(100, 5);
+    const queue = hub.stream(all, jest.fn());
+    const firstPage = deferred<StoredEvent[]>();
+    store.findAfter.mockReturnValueOnce(firstPage.promise);
+    table.rows = range(1, 2);
+    pubsub.resume(T0);
+    await flush();
+
+    // Lost again while the first page is read: 3 and 4 were never heard live.
+    table.rows = range(1, 4);
+    pubsub.resume(T0 + 1000);
+    firstPage.resolve(range(1, 2));
+    for (let i = 0; i < 10; i++) await flush();
+
+    expect(idsOf(await drained(queue))).toEqual(idsOf(range(1, 4)));
+    expect(store.positionSince).toHaveBeenCalledTimes(1);
+    expect(store.findAfter.mock.calls.map(([, after]) => after)).toEqual(['0', '2']);
+  });
+
+  it('holds live events back until the catch-up is done, overlapping losses included', async () => {
+    const { hub, pubsub, store, table } = setup();
     const queue = hub.stream(all, jest.fn());
     const first = deferred<StoredEvent[]>();
-    const second = deferred<StoredEvent[]>();
-    store.findSince.mockReturnValueOnce(first.promise).mockReturnValueOnce(second.promise);
+    store.findAfter.mockReturnValueOnce(first.promise);
+    table.rows = range(3, 4);
 
     pubsub.resume(T0 + 10_000);
+    await flush();
+    // Lost and resumed again once the first read is under way: it may not see what came since.
     pubsub.resume(T0 + 20_000);
     pubsub.emit(whole(stored('5', 'a')));
     first.resolve([stored('3', 'a')]);
     await flush();
     expect(idsOf(await drained(queue))).toEqual(['a#3']);
 
-    second.resolve([stored('3', 'a'), stored('4', 'a')]);
-    await flush();
+    for (let i = 0; i < 5; i++) await flush();
     expect(idsOf(await drained(queue))).toEqual(['a#4', 'a#5']);
+  });
+
+  it('holds back live references during a catch-up too', async () => {
+    const { hub, pubsub, store, table } = setup();
+    const queue = hub.stream(all, jest.fn());
+    const reading = deferred<StoredEvent[]>();
+    store.findAfter.mockReturnValueOnce(reading.promise);
+    store.findByIds.mockResolvedValueOnce([stored('3', 'a')]);
+
+    pubsub.resume(T0);
+    pubsub.emit(ref('3'), whole(stored('4', 'b')));
+    await flush();
+    expect(store.findByIds).not.toHaveBeenCalled();
+
+    table.rows = [stored('2', 'a')];
+    reading.resolve(table.rows);
+    for (let i = 0; i < 5; i++) await flush();
+
+    expect(store.findByIds).toHaveBeenCalledTimes(1);
+    expect(idsOf(await drained(queue))).toEqual(['a#2', 'a#3', 'b#4']);
+  });
+
+  it('closes every subscriber with MissedEventsError when the catch-up fails, then goes on live', async () => {
+    const { hub, pubsub, store } = setup();
+    const onFailedA = jest.fn();
+    const onFailedB = jest.fn();
+    const a = hub.stream(all, onFailedA);
+    const b = hub.stream((e) => e.breakerName === 'b', onFailedB);
+    const reading = deferred<StoredEvent[]>();
+    store.findAfter.mockReturnValueOnce(reading.promise);
+
+    pubsub.resume(T0);
+    pubsub.emit(whole(stored('7', 'a')), whole(stored('8', 'a')));
+    await flush();
+    expect(a.size).toBe(0);
+
+    reading.reject(new Error('database down'));
+    await flush();
+
+    // Not a word of what was missed would reach them otherwise: they are told to resume instead.
+    for (const [queue, onFailed] of [
+      [a, onFailedA],
+      [b, onFailedB],
+    ] as const) {
+      expect(onFailed).toHaveBeenCalledTimes(1);
+      expect(onFailed.mock.calls[0][0]).toBeInstanceOf(MissedEventsError);
+      await expect(queue.next()).rejects.toBeInstanceOf(MissedEventsError);
+    }
+    expect(hub.subscriberCount).toBe(0);
+    expect(spies[2]).toHaveBeenCalledWith('catch-up after reconnect failed, closing every subscriber: database down');
+
+    const later = hub.stream(all, jest.fn());
+    pubsub.emit(whole(stored('9', 'a')));
+    expect(idsOf(await drained(later))).toEqual(['a#9']);
   });
 
   it('drops a message whose id is not a number instead of failing', async () => {
@@ -313,45 +505,6 @@ describe('RecoveryEventHub', () => {
     const queue = hub.stream(all, jest.fn());
     pubsub.emit(whole(stored('1', 'a')));
     expect(idsOf(await drained(queue))).toEqual(['a#1']);
-  });
-
-  it('holds back live references during a catch-up too', async () => {
-    const { hub, pubsub, store } = setup();
-    const queue = hub.stream(all, jest.fn());
-    const catchUp = deferred<StoredEvent[]>();
-    store.findSince.mockReturnValueOnce(catchUp.promise);
-    store.findByIds.mockResolvedValueOnce([stored('3', 'a')]);
-
-    pubsub.resume(T0);
-    pubsub.emit(ref('3'), whole(stored('4', 'b')));
-    await flush();
-    expect(store.findByIds).not.toHaveBeenCalled();
-
-    catchUp.resolve([stored('2', 'a')]);
-    await flush();
-
-    expect(store.findByIds).toHaveBeenCalledTimes(1);
-    expect(idsOf(await drained(queue))).toEqual(['a#2', 'a#3', 'b#4']);
-  });
-
-  it('delivers the held-back live events even when the catch-up fails', async () => {
-    const { hub, pubsub, store } = setup();
-    const queue = hub.stream(all, jest.fn());
-    const catchUp = deferred<StoredEvent[]>();
-    store.findSince.mockReturnValueOnce(catchUp.promise);
-
-    pubsub.resume(T0);
-    pubsub.emit(whole(stored('7', 'a')), whole(stored('8', 'a')));
-    await flush();
-    expect(queue.size).toBe(0);
-
-    catchUp.reject(new Error('database down'));
-    await flush();
-
-    expect(idsOf(await drained(queue))).toEqual(['a#7', 'a#8']);
-    expect(spies[2]).toHaveBeenCalledWith('catch-up after reconnect failed: database down');
-    pubsub.emit(whole(stored('9', 'a')));
-    expect(idsOf(await drained(queue))).toEqual(['a#9']);
   });
 
   it('stops delivering to a subscriber that closed', async () => {

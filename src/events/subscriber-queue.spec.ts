@@ -1,4 +1,4 @@
-import { SlowSubscriberError, SubscriberQueue } from './subscriber-queue';
+import { MissedEventsError, SlowSubscriberError, SubscriberQueue } from './subscriber-queue';
 
 function queue(limit = 10) {
   const onOverflow = jest.fn();
@@ -191,5 +191,33 @@ describe('SubscriberQueue', () => {
     await expect(reading).rejects.toBeInstanceOf(SlowSubscriberError);
     expect(seen).toEqual([]);
     expect(onOverflow).toHaveBeenCalledTimes(1);
+  });
+
+  it('ends with the given error on fail(): waiting readers and later ones get it, once', async () => {
+    const { queue: q, onOverflow: onFailed, onClose } = queue();
+    q.push(1);
+    const reader = new SubscriberQueue<number>(10, jest.fn(), jest.fn());
+    const waiting = reader.next();
+    const error = new MissedEventsError();
+
+    q.fail(error);
+    reader.fail(error);
+    q.fail(new Error('again'));
+
+    expect(onFailed).toHaveBeenCalledTimes(1);
+    expect(onFailed).toHaveBeenCalledWith(error);
+    expect(onClose).toHaveBeenCalledTimes(1);
+    await expect(waiting).rejects.toBe(error);
+    await expect(q.next()).rejects.toBe(error);
+    expect(error.message).toBe('events may have been missed');
+    q.push(2);
+    expect(q.size).toBe(0);
+
+    // A stream that already ended stays ended as it was.
+    const done = new SubscriberQueue<number>(10, onFailed, jest.fn());
+    await done.return();
+    done.fail(error);
+    await expect(done.next()).resolves.toEqual({ value: undefined, done: true });
+    expect(onFailed).toHaveBeenCalledTimes(1);
   });
 });

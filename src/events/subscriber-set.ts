@@ -12,10 +12,10 @@ export class SubscriberSet<T> {
   constructor(private readonly queueLimit: number) {}
 
   /** A new subscriber's stream of the values that pass `filter`; it leaves the set when the stream ends. */
-  add(filter: (value: T) => boolean, onOverflow: () => void): SubscriberQueue<T> {
+  add(filter: (value: T) => boolean, onFailed: (error: Error) => void): SubscriberQueue<T> {
     const subscriber: Subscriber<T> = {
       filter,
-      queue: new SubscriberQueue<T>(this.queueLimit, onOverflow, () => this.subscribers.delete(subscriber)),
+      queue: new SubscriberQueue<T>(this.queueLimit, onFailed, () => this.subscribers.delete(subscriber)),
     };
     this.subscribers.add(subscriber);
     return subscriber.queue;
@@ -30,6 +30,11 @@ export class SubscriberSet<T> {
         onError(error);
       }
     }
+  }
+
+  /** Ends every subscriber's stream with `error`. */
+  failAll(error: Error): void {
+    for (const subscriber of [...this.subscribers]) subscriber.queue.fail(error);
   }
 
   get size(): number {
