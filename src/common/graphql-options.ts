@@ -7,7 +7,6 @@ import { RateLimiter } from '../auth/rate-limiter';
 import type { AppConfig } from '../config/app-config';
 import { Clock } from './clock';
 import { formatGraphqlError } from './errors/format-graphql-error';
-import { retryAfterPlugin } from './errors/retry-after.plugin';
 import { queryLimitRules } from './graphql-limits';
 
 /**
@@ -44,8 +43,8 @@ export function graphqlOptions(config: AppConfig): ApolloDriverAsyncConfig {
         playground: false,
         includeStacktraceInErrorResponses: false,
         formatError: formatGraphqlError,
-        plugins: [retryAfterPlugin],
-        // Nest would reset every execution error's response to HTTP 200, retryAfterPlugin's 503 included.
+        // Nest would reset every execution error's response to HTTP 200; a refusal that says when to
+        // come back (retryAfterMs) should read as busy to any HTTP client or proxy too: 503 or 429.
         preserveHttpStatusForExecutionErrors: false,
         validationRules: limits,
         context: graphqlContextFactory(auth, new RateLimiter(config.limits.rateLimitPerMinute, () => clock.now())),

@@ -9,6 +9,8 @@ export class AppError extends Error {
     readonly field?: string,
     /** For SERVICE_UNAVAILABLE: when trying again is likely to succeed. */
     readonly retryAfterMs?: number,
+    /** The HTTP status of a response carrying this error, where it is not 200 (429 for a rate limit, else 503). */
+    readonly httpStatus?: number,
   ) {
     super(message);
     this.name = 'AppError';
@@ -24,6 +26,11 @@ export class AppError extends Error {
 
   /** Busy right now: the client should try again in `retryAfterMs` (HTTP 503 with Retry-After). */
   static unavailable(message: string, retryAfterMs: number): AppError {
-    return new AppError(ErrorCode.SERVICE_UNAVAILABLE, message, undefined, retryAfterMs);
+    return new AppError(ErrorCode.SERVICE_UNAVAILABLE, message, undefined, retryAfterMs, 503);
+  }
+
+  /** Over a rate limit: the client should try again in `retryAfterMs` (HTTP 429 with Retry-After). */
+  static rateLimited(message: string, retryAfterMs: number): AppError {
+    return new AppError(ErrorCode.SERVICE_UNAVAILABLE, message, undefined, retryAfterMs, 429);
   }
 }

@@ -23,8 +23,12 @@ export class GraphqlExceptionFilter extends BaseExceptionFilter implements GqlEx
     if (exception instanceof AppError) {
       const extensions: Record<string, unknown> = { code: exception.code };
       if (exception.field) extensions.field = exception.field;
-      // retryAfterPlugin turns it into HTTP 503 with Retry-After.
-      if (exception.retryAfterMs !== undefined) extensions.retryAfterMs = exception.retryAfterMs;
+      if (exception.retryAfterMs !== undefined) {
+        // Apollo sets the response's status and headers from `http`, and strips it from the error.
+        extensions.retryAfterMs = exception.retryAfterMs;
+        const retryAfter = String(Math.max(1, Math.ceil(exception.retryAfterMs / 1000)));
+        extensions.http = { status: exception.httpStatus ?? 503, headers: new Map([['retry-after', retryAfter]]) };
+      }
       return new GraphQLError(exception.message, { extensions });
     }
     if (exception instanceof HttpException && exception.getStatus() < 500) {
