@@ -74,6 +74,11 @@ export class BreakerStore {
     return rows.map(toStoredBreaker);
   }
 
+  async count(manager: EntityManager): Promise<number> {
+    const [row] = await queryRows<{ n: number }>(manager, 'SELECT count(*)::int AS n FROM breakers');
+    return row.n;
+  }
+
   /** Creates the breaker and its metrics row unless the name exists; answers whether it created it. */
   async insertIfAbsent(manager: EntityManager, name: string, record: BreakerRecord): Promise<boolean> {
     const { config: c, snapshot: s } = record;

@@ -36,8 +36,8 @@ export class BreakersResolver {
 
   @RequireRole(Role.REPORTER)
   @Mutation(() => Breaker, { description: 'Creates a breaker; an existing name comes back unchanged.' })
-  registerBreaker(@Args() { input }: RegisterBreakerArgs): Promise<Breaker> {
-    return this.service.register(input.name, input.config);
+  registerBreaker(@Args() { input }: RegisterBreakerArgs, @CurrentPrincipal() by: Principal): Promise<Breaker> {
+    return this.service.register(input.name, input.config, by);
   }
 
   @RequireRole(Role.ADMIN)

@@ -1,4 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Principal } from '../auth/principal';
+import { RateLimiter } from '../auth/rate-limiter';
+import { Role } from '../auth/role';
+import { ErrorCode } from '../common/errors/error-code';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config.token';
+import { AdvisoryLock } from '../database/advisory-locks';
+import { inTransaction } from '../database/transaction';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
@@ -29,7 +37,15 @@ export class BreakersService {
     private readonly store: BreakerStore,
     private readonly writer: BreakerWriter,
     private readonly clock: Clock,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.limits = config.limits;
+    this.registrations = new RateLimiter(config.limits.registrationsPerKeyPerMinute, () => clock.now());
+  }
+
+  private readonly limits: AppConfig['limits'];
+  /** Per non-admin key, on this instance. */
+  private readonly registrations: RateLimiter;
 
   /** The named breaker, or null. */
   async findOne(name: string): Promise<Breaker | null> {
@@ -43,17 +59,39 @@ export class BreakersService {
     return (await this.store.findAll(this.dataSource.manager, state)).map((b) => toBreakerView(b, now));
   }
 
-  /** Creates the breaker; an existing name comes back unchanged, whatever config is asked for. */
-  async register(name: string, patch: BreakerConfigInput | null | undefined): Promise<Breaker> {
+  /**
+   * Creates the breaker; an existing name comes back unchanged, whatever config is asked for.
+   * A non-admin key registers at most REGISTRATIONS_PER_KEY_PER_MINUTE a minute (429), and no key
+   * past MAX_BREAKERS (FORBIDDEN): each breaker costs snapshots, metrics series and sweep work.
+   */
+  async register(name: string, patch: BreakerConfigInput | null | undefined, by: Principal): Promise<Breaker> {
     const config = withField('input.config', () => resolveConfig(patch as BreakerConfigPatch));
+    if (by.role !== Role.ADMIN) {
+      const retryAfterMs = this.registrations.take(by.keyId);
+      if (retryAfterMs > 0) {
+        throw AppError.rateLimited(
+          `the key "${by.name}" registers at most ${this.limits.registrationsPerKeyPerMinute} breakers a minute; retry in ${retryAfterMs} ms`,
+          retryAfterMs,
+        );
+      }
+    }
+    const existing = await this.findOne(name);
+    if (existing) return existing;
     const now = this.clock.now();
-    await this.dataSource.transaction((manager) =>
-      this.store.insertIfAbsent(manager, name, {
+    await inTransaction(this.dataSource, async ({ manager }) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [AdvisoryLock.BREAKER_REGISTRATION]);
+      if ((await this.store.count(manager)) >= this.limits.maxBreakers) {
+        throw new AppError(
+          ErrorCode.FORBIDDEN,
+          `the platform holds its maximum of ${this.limits.maxBreakers} breakers (MAX_BREAKERS); "${name}" was not registered`,
+        );
+      }
+      await this.store.insertIfAbsent(manager, name, {
         config,
         snapshot: initialSnapshot(config, now),
         metrics: EMPTY_METRICS,
-      }),
-    );
+      });
+    });
     return this.require(name);
   }
 

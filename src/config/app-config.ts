@@ -47,6 +47,10 @@ export interface LimitsConfig {
   readonly maxAliases: number;
   /** Estimated fields a query may resolve, lists counted by their page size. */
   readonly maxQueryCost: number;
+  /** Breakers the platform holds at most; registering past it is refused. */
+  readonly maxBreakers: number;
+  /** registerBreaker calls per minute per non-admin API key, on each instance. */
+  readonly registrationsPerKeyPerMinute: number;
 }
 
 export interface AuthConfig {
@@ -113,6 +117,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 2, 100),
       maxAliases: integer(env, 'MAX_QUERY_ALIASES', 100, 1, 10_000),
       maxQueryCost: integer(env, 'MAX_QUERY_COST', 50_000, 100, 10_000_000),
+      maxBreakers: integer(env, 'MAX_BREAKERS', 10_000, 1, 1_000_000),
+      registrationsPerKeyPerMinute: integer(env, 'REGISTRATIONS_PER_KEY_PER_MINUTE', 600, 1, 1_000_000),
     },
   };
 }

@@ -8,6 +8,8 @@ export enum AdvisoryLock {
   API_KEY_BOOTSTRAP = 72_420_003,
   /** Held from taking recovery event ids to commit, so that event ids commit in order (see EventStore.insertMany). */
   EVENT_IDS = 72_420_004,
+  /** Held while a new breaker is counted against MAX_BREAKERS and inserted, so the cap is exact. */
+  BREAKER_REGISTRATION = 72_420_005,
 }
 
 /**
