@@ -13,7 +13,7 @@ import { RolesGuard } from './auth/roles.guard';
 import { BreakersModule } from './breakers/breakers.module';
 import { Clock } from './common/clock';
 import { CommonModule } from './common/common.module';
-import { graphqlOptions } from './common/graphql-options';
+import { graphqlOptions } from './graphql/graphql-options';
 import { GraphqlExceptionFilter } from './common/errors/graphql-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import type { AppConfig } from './config/app-config';

@@ -5,9 +5,9 @@ import { AuthenticatedSockets } from '../auth/authenticated-sockets';
 import { graphqlContextFactory, graphqlWsOnConnect } from '../auth/graphql-auth';
 import { RateLimiter } from '../auth/rate-limiter';
 import type { AppConfig } from '../config/app-config';
-import { Clock } from './clock';
-import { formatGraphqlError } from './errors/format-graphql-error';
-import { queryLimitRules } from './graphql-limits';
+import { Clock } from '../common/clock';
+import { formatGraphqlError } from '../common/errors/format-graphql-error';
+import { queryLimitRules } from '../common/graphql-limits';
 
 /**
  * The GraphQL server: code-first schema at /graphql over HTTP and graphql-ws, every operation
