@@ -345,6 +345,69 @@ describe('bad input (e2e)', () => {
     });
   });
 
+  describe('text that cannot be stored', () => {
+    /** NUL, and UTF-16 halves with no partner: Postgres stores neither in text or jsonb. */
+    const UNSTORABLE: [string, string][] = [
+      ['a NUL', 'before\u0000after'],
+      ['a lone high surrogate', 'broken \ud800 text'],
+      ['a lone low surrogate', '\udc00'],
+      ['surrogates in the wrong order', '\udc00\ud800'],
+    ];
+
+    it.each(UNSTORABLE)('refuses a reason with %s on every admin mutation', async (_what, reason) => {
+      for (const mutation of ['resetBreaker', 'forceOpenBreaker', 'disableBreaker']) {
+        const result = await gql(
+          app,
+          `mutation($n: String!, $r: String) { ${mutation}(name: $n, reason: $r) { name } }`,
+          {
+            n: EXISTING,
+            r: reason,
+          },
+        );
+        expectBadInput(result, 'reason', 'reason');
+      }
+      const update = await gql(
+        app,
+        `mutation($n: String!, $r: String) { updateBreakerConfig(name: $n, config: { failureThreshold: 2 }, reason: $r) { name } }`,
+        { n: EXISTING, r: reason },
+      );
+      expectBadInput(update, 'reason', 'reason');
+      expect(await events(EXISTING)).toEqual([]);
+    });
+
+    it.each(UNSTORABLE)('refuses a key name or an outcome error with %s', async (_what, text) => {
+      expectBadInput(
+        await gql(app, `mutation($v: String!) { createApiKey(name: $v, role: VIEWER) { info { id } } }`, { v: text }),
+        'name',
+        'name',
+      );
+      expectBadInput(
+        await gql(
+          app,
+          `mutation($e: String) { recordOutcome(input: { breakerName: "${EXISTING}", success: false, error: $e }) { name } }`,
+          {
+            e: text,
+          },
+        ),
+        'error',
+        'input.error',
+      );
+      const keys = (await gqlOk(app, `{ apiKeys { name } }`)).apiKeys.map((k: { name: string }) => k.name);
+      expect(keys).toEqual(['bootstrap-admin']);
+    });
+
+    it('accepts a reason with a properly paired emoji and other control characters', async () => {
+      const result = await gql(
+        app,
+        `mutation($r: String) { forceOpenBreaker(name: "edge.text", reason: $r) { name } }`,
+        {
+          r: 'ok \ud83d\ude00 tab\t',
+        },
+      );
+      expect(errorCode(result)).toBe('NOT_FOUND');
+    });
+  });
+
   describe('unknown breakers', () => {
     it('answers NOT_FOUND from every operation on a breaker, naming it', async () => {
       const ops = [
