@@ -172,3 +172,98 @@ describe('the rate limit (e2e)', () => {
     }
   });
 });
+
+/** A document of `levels` fragments, each spreading the one below it twice: 2^levels fields, in under 2 KB. */
+function doublingFragments(levels: number): string {
+  const fragments = [`fragment F0 on Breaker { name }`];
+  for (let i = 1; i <= levels; i++) fragments.push(`fragment F${i} on Breaker { ...F${i - 1} ...F${i - 1} }`);
+  return `{ breakers { ...F${levels} } } ${fragments.join(' ')}`;
+}
+
+/** The figure a cost refusal gives, or undefined when the answer is not one. */
+function refusedCost(result: GraphqlResponse<unknown>): number | undefined {
+  const match = /^the query would resolve about (\d+) fields; at most \d+ are allowed$/.exec(
+    result.errors?.[0]?.message ?? '',
+  );
+  return match && errorCode(result) === 'BAD_USER_INPUT' ? Number(match[1]) : undefined;
+}
+
+describe('query limits on GraphQL documents (e2e)', () => {
+  let app: RunningApp;
+  const fixture = useTestApp({ env: { NODE_ENV: 'production' } });
+  /** Breakers in this block's database: enough for 30 full lists to pass the default cost limit many times over. */
+  const BREAKERS = 400;
+
+  beforeAll(async () => {
+    app = fixture.app;
+    for (let start = 0; start < BREAKERS; start += 100) {
+      const aliases = Array.from(
+        { length: 100 },
+        (_, i) => `r${i}: registerBreaker(input: { name: "many-${start + i}" }) { name }`,
+      );
+      await gqlOk(app, `mutation { ${aliases.join(' ')} }`);
+    }
+  });
+
+  it('refuses fragments that spread each other twice, 30 levels deep, by their real cost', async () => {
+    const document = doublingFragments(30);
+    expect(document.length).toBeLessThan(2000);
+    const result = await gql(app, document);
+    expect(result.status).toBe(400);
+    expect(result.data).toBeNull();
+    // 2^30 names per breaker, counted once per fragment rather than by walking each spread.
+    expect(refusedCost(result)).toBeGreaterThanOrEqual(2 ** 30);
+  });
+
+  it('accepts the same fragments a few levels deep, costed as what they resolve', async () => {
+    const result = await gql(app, doublingFragments(3));
+    expect(result.errors).toBeUndefined();
+    expect((result.data as any).breakers).toHaveLength(BREAKERS);
+  });
+
+  it('costs the unpaged breakers list by the number of breakers, and refuses 30 copies before they run', async () => {
+    const fields = 'name state consecutiveFailures config { failureThreshold openTimeoutMs }';
+    const aliases = Array.from({ length: 30 }, (_, i) => `b${i}: breakers { ${fields} }`).join(' ');
+    const result = await gql(app, `{ ${aliases} }`);
+    expect(result.data).toBeNull();
+    // 30 lists of 400 breakers, each with 6 fields.
+    expect(refusedCost(result)).toBeGreaterThanOrEqual(30 * BREAKERS * 6);
+
+    const metrics = Array.from(
+      { length: 30 },
+      (_, i) => `m${i}: recoveryMetrics { breakerName totalCalls totalFailures recoveryAttempts failedRecoveries }`,
+    );
+    expect(refusedCost(await gql(app, `{ ${metrics.join(' ')} }`))).toBeGreaterThanOrEqual(30 * BREAKERS * 5);
+
+    // One list is well within the limit, and answers.
+    expect((await gqlOk(app, `{ breakers { ${fields} } }`)).breakers).toHaveLength(BREAKERS);
+  });
+
+  it('costs a page size given in a variable, or left to its default, as that page size', async () => {
+    const pages = (first: string) =>
+      Array.from(
+        { length: 50 },
+        (_, i) => `p${i}: breakerEvents${first} { edges { node { id type occurredAt info breakerName } } }`,
+      ).join(' ');
+    const literal = refusedCost(await gql(app, `{ ${pages('(first: 500)')} }`));
+    expect(literal).toBeGreaterThan(50 * 500 * 6);
+    const variable = refusedCost(await gql(app, `query($n: Int) { ${pages('(first: $n)')} }`, { n: 500 }));
+    expect(variable).toBe(literal);
+    // Left out, `first` is 50: 50 pages of 50 events fit the limit.
+    const byDefault = await gql(app, `query($n: Int) { ${pages('(first: $n)')} }`);
+    expect(byDefault.errors).toBeUndefined();
+    const defaulted = await gql(app, `query($n: Int = 500) { ${pages('(first: $n)')} }`);
+    expect(refusedCost(defaulted)).toBe(literal);
+  });
+
+  it('refuses a document with too many directives, naming the limit', async () => {
+    const repeated = Array.from({ length: 4000 }, () => '__typename @include(if: true)').join(' ');
+    const result = await gql(app, `{ ${repeated} }`);
+    expect(errorCode(result)).toBe('BAD_USER_INPUT');
+    expect(result.errors![0].message).toBe('the query uses 4000 directives; at most 50 are allowed');
+    const fine = await gql(app, `query($a: Boolean!) { breakers { name @include(if: $a) state @skip(if: $a) } }`, {
+      a: true,
+    });
+    expect(fine.errors).toBeUndefined();
+  });
+});

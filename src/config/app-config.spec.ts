@@ -23,7 +23,13 @@ describe('loadConfig', () => {
       },
       auth: { adminApiKey: null, touchIntervalMs: 60_000 },
       observability: { logLevel: 'info', metricsEnabled: true, metricsToken: null },
-      limits: { rateLimitPerMinute: 60_000, maxQueryDepth: 12, maxAliases: 100, maxQueryCost: 50_000 },
+      limits: {
+        rateLimitPerMinute: 60_000,
+        maxQueryDepth: 12,
+        maxAliases: 100,
+        maxQueryCost: 50_000,
+        maxDirectives: 50,
+      },
     });
   });
 
@@ -46,6 +52,7 @@ describe('loadConfig', () => {
       MAX_QUERY_DEPTH: '8',
       MAX_QUERY_ALIASES: '20',
       MAX_QUERY_COST: '1000',
+      MAX_QUERY_DIRECTIVES: '10',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -59,7 +66,13 @@ describe('loadConfig', () => {
       analytics: expect.objectContaining({ recomputeIntervalMs: 30_000 }),
       auth: { adminApiKey: 'a-long-enough-admin-key', touchIntervalMs: 1000 },
       observability: { logLevel: 'warn', metricsEnabled: false, metricsToken: 'scrape-secret' },
-      limits: { rateLimitPerMinute: 600, maxQueryDepth: 8, maxAliases: 20, maxQueryCost: 1000 },
+      limits: {
+        rateLimitPerMinute: 600,
+        maxQueryDepth: 8,
+        maxAliases: 20,
+        maxQueryCost: 1000,
+        maxDirectives: 10,
+      },
     });
   });
 

@@ -35,6 +35,8 @@ export interface LimitsConfig {
   readonly maxAliases: number;
   /** Estimated fields a query may resolve, lists counted by their page size. */
   readonly maxQueryCost: number;
+  /** Directives written in one document. */
+  readonly maxDirectives: number;
 }
 
 export interface AuthConfig {
@@ -95,6 +97,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 2, 100),
       maxAliases: integer(env, 'MAX_QUERY_ALIASES', 100, 1, 10_000),
       maxQueryCost: integer(env, 'MAX_QUERY_COST', 50_000, 100, 10_000_000),
+      maxDirectives: integer(env, 'MAX_QUERY_DIRECTIVES', 50, 1, 10_000),
     },
   };
 }

@@ -5,29 +5,29 @@ import { AuthenticatedSockets } from '../auth/authenticated-sockets';
 import { graphqlContextFactory, graphqlWsOnConnect } from '../auth/graphql-auth';
 import { RateLimiter } from '../auth/rate-limiter';
 import type { AppConfig } from '../config/app-config';
-import { Clock } from '../common/clock';
 import { formatGraphqlError } from '../common/errors/format-graphql-error';
-import { queryLimitRules } from '../common/graphql-limits';
+import { queryShapeRule } from '../common/graphql-limits';
+import { GraphqlSupportModule } from './graphql-support.module';
+import { operationChecksPlugin } from './operation-checks.plugin';
+import { UnpagedListBound } from './unpaged-list-bound';
 
 /**
  * The GraphQL server: code-first schema at /graphql over HTTP and graphql-ws, every operation
- * authenticated and rate-limited in its context, documents (subscriptions too) checked against the query limits,
- * errors kept in the platform's vocabulary.
+ * authenticated and rate-limited in its context, documents (subscriptions too) checked against the query limits
+ * (over HTTP the cost once the variables are known), errors kept in the platform's vocabulary.
  */
 export function graphqlOptions(config: AppConfig): ApolloDriverAsyncConfig {
   return {
     driver: ApolloDriver,
-    inject: [AuthService, AuthenticatedSockets, Clock],
+    imports: [GraphqlSupportModule],
+    inject: [AuthService, AuthenticatedSockets, RateLimiter, UnpagedListBound],
     useFactory: (
       auth: AuthService,
       sockets: AuthenticatedSockets,
-      clock: Clock,
+      limiter: RateLimiter,
+      unpaged: UnpagedListBound,
     ): Omit<ApolloDriverConfig, 'driver'> => {
-      const limits = queryLimitRules({
-        maxDepth: config.limits.maxQueryDepth,
-        maxAliases: config.limits.maxAliases,
-        maxCost: config.limits.maxQueryCost,
-      });
+      const limits = [queryShapeRule(config.limits)];
       // graphql-ws validates subscription documents itself, so the limits go to it too; Nest hands
       // it these options as they are (its type lists only some of them).
       const graphqlWs = {
@@ -44,7 +44,8 @@ export function graphqlOptions(config: AppConfig): ApolloDriverAsyncConfig {
         includeStacktraceInErrorResponses: false,
         formatError: formatGraphqlError,
         validationRules: limits,
-        context: graphqlContextFactory(auth, new RateLimiter(config.limits.rateLimitPerMinute, () => clock.now())),
+        plugins: [operationChecksPlugin({ maxCost: config.limits.maxQueryCost, unpagedList: () => unpaged.current() })],
+        context: graphqlContextFactory(auth, limiter),
         subscriptions: { 'graphql-ws': graphqlWs },
       };
     },
