@@ -1,5 +1,5 @@
 import { RunningApp } from '../src/bootstrap';
-import { BREAKER_FIELDS, errorCode, gql, GraphqlResponse, gqlOk, useTestApp } from './support/test-app';
+import { BREAKER_FIELDS, errorCode, gql, GraphqlResponse, gqlOk, TEST_ADMIN_KEY, useTestApp } from './support/test-app';
 
 /**
  * Every operation with invalid input answers BAD_USER_INPUT naming the field (never INTERNAL_SERVER_ERROR),
@@ -405,6 +405,52 @@ describe('bad input (e2e)', () => {
         },
       );
       expect(errorCode(result)).toBe('NOT_FOUND');
+    });
+  });
+
+  describe('operations Apollo cannot run as sent', () => {
+    const post = (body: Record<string, unknown>) =>
+      fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, ...((await r.json()) as Omit<GraphqlResponse<unknown>, 'status'>) }));
+
+    const TWO = `query A { breakers { name } } query B { breakerEvents { edges { cursor } } }`;
+
+    it('refuses an unknown operation name, naming operationName', async () => {
+      const result = await post({ query: TWO, operationName: 'C' });
+      expectBadInput({ ...result, data: result.data ?? null }, 'C', 'operationName');
+      expect(result.status).toBe(400);
+    });
+
+    it('refuses a document of several operations without operationName', async () => {
+      const result = await post({ query: TWO });
+      expectBadInput({ ...result, data: result.data ?? null }, 'operationName', 'operationName');
+      expect(result.status).toBe(400);
+    });
+
+    it('refuses a subscription sent over HTTP, pointing at graphql-ws', async () => {
+      const result = await post({ query: `subscription { breakerStateChanged { to } }` });
+      expectBadInput({ ...result, data: result.data ?? null }, 'graphql-ws');
+      expect(result.status).toBe(400);
+    });
+
+    it('answers PERSISTED_QUERY_NOT_FOUND to an unknown persisted query, so Apollo clients send it in full', async () => {
+      const result = await post({
+        extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } },
+      });
+      expect(result.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    });
+  });
+
+  describe('field arguments below the root', () => {
+    it('refuses recentEvents(limit: 101) with BAD_USER_INPUT naming limit', async () => {
+      const result = await gql(app, `{ recoveryReport { services { name recentEvents(limit: 101) { id } } } }`);
+      expect(result.errors?.[0]).toMatchObject({
+        message: expect.stringContaining('limit'),
+        extensions: { code: 'BAD_USER_INPUT', field: 'limit' },
+      });
     });
   });
 

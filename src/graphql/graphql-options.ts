@@ -42,6 +42,8 @@ export function graphqlOptions(config: AppConfig): ApolloDriverAsyncConfig {
         sortSchema: true,
         playground: false,
         includeStacktraceInErrorResponses: false,
+        // Field resolvers' errors (e.g. recentEvents' arguments) go through the one exception filter too.
+        fieldResolverEnhancers: ['filters'],
         formatError: formatGraphqlError,
         validationRules: limits,
         plugins: [operationChecksPlugin({ maxCost: config.limits.maxQueryCost, unpagedList: () => unpaged.current() })],

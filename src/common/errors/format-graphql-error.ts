@@ -4,7 +4,12 @@ import { literalPath } from './literal-path';
 
 /** Errors that Apollo raises before a resolver runs (parse, validation, variable coercion) are the client's mistakes. */
 const CLIENT_MISTAKES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST']);
-const KNOWN = new Set<string>(Object.values(ErrorCode));
+/**
+ * Apollo's own answer to a persisted-query hash it does not hold. Apollo clients react to exactly this
+ * code by sending the full query, so it keeps it rather than being folded into the vocabulary.
+ */
+const PERSISTED_QUERY_NOT_FOUND = 'PERSISTED_QUERY_NOT_FOUND';
+const KNOWN = new Set<string>([...Object.values(ErrorCode), PERSISTED_QUERY_NOT_FOUND]);
 
 /**
  * Keeps every error inside the platform's vocabulary and strips stack traces from what clients see.

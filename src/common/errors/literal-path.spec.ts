@@ -45,12 +45,13 @@ describe('literalPath', () => {
 });
 
 describe('formatGraphqlError', () => {
-  it('keeps codes of the vocabulary, maps client mistakes to BAD_USER_INPUT and anything else to INTERNAL_SERVER_ERROR', () => {
+  it('keeps codes of the vocabulary (and the one Apollo clients retry on), maps client mistakes to BAD_USER_INPUT and anything else to INTERNAL_SERVER_ERROR', () => {
     const code = (c: string | undefined) =>
       formatGraphqlError({ message: 'm', extensions: { code: c } }).extensions?.code;
     expect(code('NOT_FOUND')).toBe('NOT_FOUND');
     expect(code('GRAPHQL_PARSE_FAILED')).toBe('BAD_USER_INPUT');
-    expect(code('PERSISTED_QUERY_NOT_FOUND')).toBe('INTERNAL_SERVER_ERROR');
+    expect(code('PERSISTED_QUERY_NOT_FOUND')).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(code('PERSISTED_QUERY_NOT_SUPPORTED')).toBe('INTERNAL_SERVER_ERROR');
     expect(code(undefined)).toBe('INTERNAL_SERVER_ERROR');
   });
 
