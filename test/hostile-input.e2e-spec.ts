@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { connect, Socket } from 'node:net';
+import WebSocket from 'ws';
 import { RunningApp } from '../src/bootstrap';
 import {
   errorCode,
@@ -265,5 +267,153 @@ describe('query limits on GraphQL documents (e2e)', () => {
       a: true,
     });
     expect(fine.errors).toBeUndefined();
+  });
+
+  it('gives no "Did you mean" suggestions in production', async () => {
+    const result = await gql(app, `{ breakerz { name } breakers { nam } }`);
+    expect(errorCode(result)).toBe('BAD_USER_INPUT');
+    expect(result.errors!.map((e) => e.message)).toEqual([
+      'Cannot query field "breakerz" on type "Query".',
+      'Cannot query field "nam" on type "Breaker".',
+    ]);
+  });
+
+  it('refuses introspection in production', async () => {
+    const result = await gql(app, `{ __schema { queryType { name } } }`);
+    expect(errorCode(result)).toBe('BAD_USER_INPUT');
+    expect(result.data).toBeNull();
+    expect(result.errors![0].message).toBe(
+      'GraphQL introspection has been disabled, but the requested query contained the field "__schema".',
+    );
+  });
+});
+
+/** Opens a WebSocket upgrade by hand on a raw TCP socket, so a test can send a frame header alone. */
+async function rawUpgrade(httpUrl: string): Promise<Socket> {
+  const { hostname, port } = new URL(httpUrl);
+  const socket = connect(Number(port), hostname);
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  socket.write(
+    [
+      'GET /graphql HTTP/1.1',
+      `Host: ${hostname}:${port}`,
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      'Sec-WebSocket-Version: 13',
+      'Sec-WebSocket-Protocol: graphql-transport-ws',
+      '',
+      '',
+    ].join('\r\n'),
+  );
+  const head = await new Promise<string>((resolve) =>
+    socket.once('data', (chunk) => resolve(chunk.toString('latin1'))),
+  );
+  expect(head.split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
+  return socket;
+}
+
+/** The close code in the first close frame the server sends on a raw socket, or null if it ends without one. */
+function serverCloseCode(socket: Socket): Promise<number | null> {
+  return new Promise((resolve) => {
+    let received = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      // An unmasked server frame: opcode 0x8 is close, its payload starts with the 2-byte code.
+      if (received.length >= 4 && (received[0] & 0x0f) === 0x8) resolve(received.readUInt16BE(2));
+    });
+    socket.once('close', () => resolve(null));
+  });
+}
+
+describe('graphql-ws frames and handshakes (e2e)', () => {
+  let app: RunningApp;
+  const fixture = useTestApp({
+    env: { NODE_ENV: 'production', WS_MAX_PAYLOAD_BYTES: '65536', WS_CONNECTION_INIT_TIMEOUT_MS: '300' },
+  });
+
+  beforeAll(() => {
+    app = fixture.app;
+  });
+
+  const wsUrl = () => app.url.replace(/^http/, 'ws') + '/graphql';
+
+  it('closes with 1009 a socket whose frame header claims more than WS_MAX_PAYLOAD_BYTES, before any payload', async () => {
+    const socket = await rawUpgrade(app.url);
+    try {
+      const closed = serverCloseCode(socket);
+      // FIN + text frame, masked, 64-bit length of 95 MB, then the mask key: no payload byte follows.
+      const header = Buffer.alloc(14);
+      header[0] = 0x81;
+      header[1] = 0x80 | 127;
+      header.writeBigUInt64BE(95_000_000n, 2);
+      socket.write(header);
+      expect(await closed).toBe(1009);
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  it('closes with 1009 a socket that sends a message over the limit, and serves one under it', async () => {
+    const tooBig = new WebSocket(wsUrl(), 'graphql-transport-ws');
+    await new Promise((resolve) => tooBig.once('open', resolve));
+    const code = new Promise<number>((resolve) => tooBig.once('close', (c) => resolve(c)));
+    tooBig.send(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(70_000) } }));
+    expect(await code).toBe(1009);
+
+    const fine = await subscribe(app.url, `subscription { breakerStateChanged { to } }`, undefined, {
+      connectionParams: { authorization: `Bearer ${TEST_ADMIN_KEY}`, pad: 'x'.repeat(60_000) },
+    });
+    expect(fine.errors).toEqual([]);
+    await fine.stop();
+  });
+
+  it('closes with 4408 a socket that never sends connection_init, after WS_CONNECTION_INIT_TIMEOUT_MS', async () => {
+    const idle = new WebSocket(wsUrl(), 'graphql-transport-ws');
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      idle.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    // The bound is the test's patience, several times the configured 300 ms; graphql-ws's own default is 3 s.
+    const patience = new Promise<'still open'>((resolve) => setTimeout(() => resolve('still open'), 2000).unref());
+    expect(await Promise.race([closed, patience])).toEqual({ code: 4408, reason: 'Connection initialisation timeout' });
+  });
+
+  /** Runs one operation over graphql-ws and answers what came back. */
+  async function overWs(query: string, variables?: Record<string, unknown>) {
+    const collector = await subscribe(app.url, query, variables);
+    await eventually(async () => (collector.errors.length + collector.received.length > 0 ? true : undefined));
+    await collector.stop();
+    return collector;
+  }
+
+  it('refuses introspection over graphql-ws in production, as over HTTP', async () => {
+    const result = await overWs(`{ __schema { queryType { name } } }`);
+    expect(result.received).toEqual([]);
+    const [errors] = result.errors as { message: string; extensions?: { code?: string } }[][];
+    expect(errors.length).toBeGreaterThan(0);
+    for (const error of errors) {
+      expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(error.message).toMatch(/^GraphQL introspection has been disabled/);
+    }
+  });
+
+  it('gives graphql-ws validation errors a code, and no suggestions in production', async () => {
+    const result = await overWs(`subscription { breakerStateChanged { tooo } }`);
+    const [errors] = result.errors as { message: string; extensions?: { code?: string } }[][];
+    expect(errors.map((e) => ({ message: e.message, code: e.extensions?.code }))).toEqual([
+      { message: 'Cannot query field "tooo" on type "BreakerTransition".', code: 'BAD_USER_INPUT' },
+    ]);
+  });
+
+  it('costs variables over graphql-ws too', async () => {
+    const pages = Array.from(
+      { length: 50 },
+      (_, i) => `p${i}: breakerEvents(first: $n) { edges { node { id type occurredAt info breakerName } } }`,
+    ).join(' ');
+    const result = await overWs(`query($n: Int) { ${pages} }`, { n: 500 });
+    expect(result.received).toEqual([]);
+    const [errors] = result.errors as { message: string; extensions?: { code?: string } }[][];
+    expect(errors[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(errors[0].message).toMatch(/^the query would resolve about \d+ fields; at most 50000 are allowed$/);
   });
 });

@@ -29,6 +29,8 @@ describe('loadConfig', () => {
         maxAliases: 100,
         maxQueryCost: 50_000,
         maxDirectives: 50,
+        wsMaxPayloadBytes: 1_048_576,
+        wsConnectionInitTimeoutMs: 3000,
       },
     });
   });
@@ -53,6 +55,8 @@ describe('loadConfig', () => {
       MAX_QUERY_ALIASES: '20',
       MAX_QUERY_COST: '1000',
       MAX_QUERY_DIRECTIVES: '10',
+      WS_MAX_PAYLOAD_BYTES: '65536',
+      WS_CONNECTION_INIT_TIMEOUT_MS: '500',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -72,6 +76,8 @@ describe('loadConfig', () => {
         maxAliases: 20,
         maxQueryCost: 1000,
         maxDirectives: 10,
+        wsMaxPayloadBytes: 65_536,
+        wsConnectionInitTimeoutMs: 500,
       },
     });
   });
