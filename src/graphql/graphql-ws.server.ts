@@ -40,14 +40,17 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     // ws reads the frame's length from its header and closes with 1009 past maxPayload, without buffering it.
     const wss = new WebSocketServer({ noServer: true, maxPayload: limits.wsMaxPayloadBytes });
     const schema = this.schemaHost.schema;
+    const production = this.config.nodeEnv === 'production';
     const operation = wsOperations(schema, {
       limits,
-      production: this.config.nodeEnv === 'production',
+      production,
       unpagedList: () => this.unpaged.current(),
     });
     const server = useServer(
       {
         schema,
+        // Our config, rather than graphql-ws reading NODE_ENV: in production internal error messages stay hidden.
+        isProd: production,
         connectionInitWaitTimeout: limits.wsConnectionInitTimeoutMs,
         onConnect: graphqlWsOnConnect(this.auth, this.sockets),
         context: graphqlContextFactory(this.auth, this.limiter),
