@@ -276,6 +276,12 @@ describe('query limits on GraphQL documents (e2e)', () => {
       'Cannot query field "breakerz" on type "Query".',
       'Cannot query field "nam" on type "Breaker".',
     ]);
+    // Nor in the errors of variables, which are coerced after validation.
+    const variable = await gql(app, `query($v: BreakerState) { breakers(state: $v) { name } }`, { v: 'OPE' });
+    expect(errorCode(variable)).toBe('BAD_USER_INPUT');
+    expect(variable.errors![0].message).toBe(
+      'Variable "$v" got invalid value "OPE"; Value "OPE" does not exist in "BreakerState" enum.',
+    );
   });
 
   it('refuses introspection in production', async () => {
@@ -402,6 +408,19 @@ describe('graphql-ws frames and handshakes (e2e)', () => {
     const [errors] = result.errors as { message: string; extensions?: { code?: string } }[][];
     expect(errors.map((e) => ({ message: e.message, code: e.extensions?.code }))).toEqual([
       { message: 'Cannot query field "tooo" on type "BreakerTransition".', code: 'BAD_USER_INPUT' },
+    ]);
+    const variable = await overWs(`subscription($n: String) { breakerStateChanged(breakerName: $n) { to } }`, {
+      n: 5,
+    });
+    // Sent as the operation's error, not as a result that carries errors.
+    expect(variable.received).toEqual([]);
+    const [variableErrors] = variable.errors as { message: string; extensions?: { code?: string } }[][];
+    expect(Array.isArray(variableErrors)).toBe(true);
+    expect(variableErrors.map((e) => ({ message: e.message, code: e.extensions?.code }))).toEqual([
+      {
+        message: 'Variable "$n" got invalid value 5; String cannot represent a non string value: 5',
+        code: 'BAD_USER_INPUT',
+      },
     ]);
   });
 

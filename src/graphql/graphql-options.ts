@@ -3,7 +3,7 @@ import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { AuthService } from '../auth/auth.service';
 import { graphqlContextFactory } from '../auth/graphql-auth';
 import { RateLimiter } from '../auth/rate-limiter';
-import { formatGraphqlError } from '../common/errors/format-graphql-error';
+import { formatGraphqlErrorFor } from '../common/errors/format-graphql-error';
 import { queryShapeRule } from '../common/graphql-limits';
 import type { AppConfig } from '../config/app-config';
 import { GraphqlSupportModule } from './graphql-support.module';
@@ -33,11 +33,10 @@ export function graphqlOptions(config: AppConfig): ApolloDriverAsyncConfig {
       playground: false,
       // Our config decides, not Apollo reading NODE_ENV itself; the rule is graphql-ws's too, so both say the same.
       introspection: true,
-      hideSchemaDetailsFromClientErrors: production,
       includeStacktraceInErrorResponses: false,
       // Field resolvers' errors (e.g. recentEvents' arguments) go through the one exception filter too.
       fieldResolverEnhancers: ['filters'],
-      formatError: formatGraphqlError,
+      formatError: formatGraphqlErrorFor(production),
       validationRules: [queryShapeRule(config.limits), ...(production ? [NoSchemaIntrospectionCustomRule] : [])],
       plugins: [operationChecksPlugin({ maxCost: config.limits.maxQueryCost, unpagedList: () => unpaged.current() })],
       context: graphqlContextFactory(auth, limiter),

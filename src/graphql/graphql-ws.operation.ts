@@ -1,6 +1,8 @@
 import {
   DocumentNode,
   ExecutionArgs,
+  getOperationAST,
+  getVariableValues,
   GraphQLError,
   GraphQLSchema,
   NoSchemaIntrospectionCustomRule,
@@ -53,6 +55,10 @@ export function wsOperations(schema: GraphQLSchema, options: WsOperationOptions)
       throw error;
     }
     if (refusal) return [toClient(refusal)];
+    // Coerced here as well as in execution, so that a bad variable is refused with a code, as over HTTP.
+    const operation = getOperationAST(document, payload.operationName)!;
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
+    if (coerced.errors) return coerced.errors.map(toClient);
     return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
   };
 }
@@ -60,6 +66,7 @@ export function wsOperations(schema: GraphQLSchema, options: WsOperationOptions)
 /** A parse or validation error as HTTP would show it: in the error vocabulary, with the field of a bad literal. */
 function clientError(error: GraphQLError, production: boolean): GraphQLError {
   const code = error.extensions.code ?? 'GRAPHQL_VALIDATION_FAILED';
+  // formatGraphqlError maps this to BAD_USER_INPUT and finds the field of a bad literal.
   const formatted = formatGraphqlError({ ...error.toJSON(), extensions: { ...error.extensions, code } }, error);
   const { http: _http, ...extensions } = formatted.extensions ?? {};
   return new GraphQLError(production ? withoutSuggestions(formatted.message) : formatted.message, {

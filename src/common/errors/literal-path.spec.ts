@@ -1,5 +1,5 @@
 import { buildSchema, GraphQLError, parse, Source, validate } from 'graphql';
-import { formatGraphqlError } from './format-graphql-error';
+import { formatGraphqlError, formatGraphqlErrorFor } from './format-graphql-error';
 import { literalPath } from './literal-path';
 
 const schema = buildSchema(`
@@ -58,5 +58,14 @@ describe('formatGraphqlError', () => {
   it('never passes a stack trace on', () => {
     const formatted = formatGraphqlError({ message: 'm', extensions: { code: 'NOT_FOUND', stacktrace: ['at x'] } });
     expect(formatted.extensions).toEqual({ code: 'NOT_FOUND' });
+  });
+
+  it('drops "Did you mean" in production only', () => {
+    const error = {
+      message: 'Field "nam" is not defined by type "In". Did you mean "name"?',
+      extensions: { code: 'BAD_USER_INPUT' },
+    };
+    expect(formatGraphqlErrorFor(true)(error).message).toBe('Field "nam" is not defined by type "In".');
+    expect(formatGraphqlErrorFor(false)(error).message).toBe(error.message);
   });
 });
