@@ -12,7 +12,7 @@ import {
 } from 'graphql';
 import type { LimitsConfig } from '../config/app-config';
 import { ErrorCode } from './errors/error-code';
-import { OperationMeter } from './operation-meter';
+import { OperationMeter, operationDefaults } from './operation-meter';
 
 /** The limits validation checks; the cost (`maxQueryCost`) waits for the variables. */
 export type QueryShapeLimits = Pick<LimitsConfig, 'maxQueryDepth' | 'maxAliases' | 'maxDirectives'>;
@@ -67,7 +67,8 @@ export function operationCost(
   operation: OperationDefinitionNode,
   inputs: CostInputs,
 ): number {
-  return meter(schema, document, inputs).cost(operation);
+  const variables = { ...operationDefaults(operation), ...inputs.variables };
+  return meter(schema, document, { ...inputs, variables }).cost(operation);
 }
 
 /** The refusal of an operation that costs more than `maxCost`, or null. */

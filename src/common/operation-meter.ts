@@ -48,17 +48,15 @@ const MAX_PAGE = 2 ** 31 - 1;
 export class OperationMeter {
   private readonly summaries = new Map<string, Summary>();
   private readonly measuring = new Set<string>();
-  private variables: Readonly<Record<string, unknown>>;
 
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>,
-    variables: Readonly<Record<string, unknown>>,
+    /** The variables of the one operation whose cost is asked (shapes do not depend on them). */
+    private readonly variables: Readonly<Record<string, unknown>>,
     /** Items an unpaged list is assumed to hold. */
     private readonly unpagedList: number,
-  ) {
-    this.variables = variables;
-  }
+  ) {}
 
   /** Levels of nesting and aliases, counted through every fragment spread. */
   shape(operation: OperationDefinitionNode): { depth: number; aliases: number } {
@@ -73,7 +71,6 @@ export class OperationMeter {
   }
 
   private measure(operation: OperationDefinitionNode): Summary {
-    this.variables = { ...operationDefaults(operation), ...this.variables };
     const root = this.schema.getRootType(operation.operation) ?? undefined;
     const summary: Summary = { depth: 0, aliases: 0, cost: ZERO };
     this.walk(operation.selectionSet, root, 1, ONE, undefined, summary);
@@ -161,7 +158,7 @@ export class OperationMeter {
 }
 
 /** The defaults an operation gives its own variables, for those the request leaves out. */
-function operationDefaults(operation: OperationDefinitionNode): Record<string, unknown> {
+export function operationDefaults(operation: OperationDefinitionNode): Record<string, unknown> {
   const defaults: Record<string, unknown> = {};
   for (const v of operation.variableDefinitions ?? []) {
     if (v.defaultValue?.kind === Kind.INT) defaults[v.variable.name.value] = Number(v.defaultValue.value);
