@@ -1,7 +1,5 @@
-import { ApolloDriverConfig } from '@nestjs/apollo';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { GraphQLModule } from '@nestjs/graphql';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { AnalyticsModule } from './analytics/analytics.module';
@@ -13,7 +11,7 @@ import { RolesGuard } from './auth/roles.guard';
 import { BreakersModule } from './breakers/breakers.module';
 import { Clock } from './common/clock';
 import { CommonModule } from './common/common.module';
-import { graphqlOptions } from './common/graphql-options';
+import { GraphqlServerModule } from './graphql/graphql-server.module';
 import { GraphqlExceptionFilter } from './common/errors/graphql-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import type { AppConfig } from './config/app-config';
@@ -42,7 +40,7 @@ export class AppModule {
         PubSubModule.forRoot(database),
         ScheduleModule.forRoot(),
         AuthModule.forRoot(database),
-        GraphQLModule.forRootAsync<ApolloDriverConfig>(graphqlOptions(config)),
+        GraphqlServerModule.forRoot(config),
         BreakersModule,
         EventsModule,
         MetricsModule,

@@ -1,5 +1,5 @@
 import { RunningApp } from '../src/bootstrap';
-import { BREAKER_FIELDS, errorCode, gql, GraphqlResponse, gqlOk, useTestApp } from './support/test-app';
+import { BREAKER_FIELDS, errorCode, gql, GraphqlResponse, gqlOk, TEST_ADMIN_KEY, useTestApp } from './support/test-app';
 
 /**
  * Every operation with invalid input answers BAD_USER_INPUT naming the field (never INTERNAL_SERVER_ERROR),
@@ -342,6 +342,115 @@ describe('bad input (e2e)', () => {
       expectBadInput(await gql(app, `{ breakers { name }`), 'Syntax Error');
       expectBadInput(await gql(app, `mutation { registerBreaker(input: { name: "x" ) { name } }`), 'Syntax Error');
       expectBadInput(await gql(app, `query {`), 'Syntax Error');
+    });
+  });
+
+  describe('text that cannot be stored', () => {
+    /** NUL, and UTF-16 halves with no partner: Postgres stores neither in text or jsonb. */
+    const UNSTORABLE: [string, string][] = [
+      ['a NUL', 'before\u0000after'],
+      ['a lone high surrogate', 'broken \ud800 text'],
+      ['a lone low surrogate', '\udc00'],
+      ['surrogates in the wrong order', '\udc00\ud800'],
+    ];
+
+    it.each(UNSTORABLE)('refuses a reason with %s on every admin mutation', async (_what, reason) => {
+      for (const mutation of ['resetBreaker', 'forceOpenBreaker', 'disableBreaker']) {
+        const result = await gql(
+          app,
+          `mutation($n: String!, $r: String) { ${mutation}(name: $n, reason: $r) { name } }`,
+          {
+            n: EXISTING,
+            r: reason,
+          },
+        );
+        expectBadInput(result, 'reason', 'reason');
+      }
+      const update = await gql(
+        app,
+        `mutation($n: String!, $r: String) { updateBreakerConfig(name: $n, config: { failureThreshold: 2 }, reason: $r) { name } }`,
+        { n: EXISTING, r: reason },
+      );
+      expectBadInput(update, 'reason', 'reason');
+      expect(await events(EXISTING)).toEqual([]);
+    });
+
+    it.each(UNSTORABLE)('refuses a key name or an outcome error with %s', async (_what, text) => {
+      expectBadInput(
+        await gql(app, `mutation($v: String!) { createApiKey(name: $v, role: VIEWER) { info { id } } }`, { v: text }),
+        'name',
+        'name',
+      );
+      expectBadInput(
+        await gql(
+          app,
+          `mutation($e: String) { recordOutcome(input: { breakerName: "${EXISTING}", success: false, error: $e }) { name } }`,
+          {
+            e: text,
+          },
+        ),
+        'error',
+        'input.error',
+      );
+      const keys = (await gqlOk(app, `{ apiKeys { name } }`)).apiKeys.map((k: { name: string }) => k.name);
+      expect(keys).toEqual(['bootstrap-admin']);
+    });
+
+    it('accepts a reason with a properly paired emoji and other control characters', async () => {
+      const result = await gql(
+        app,
+        `mutation($r: String) { forceOpenBreaker(name: "edge.text", reason: $r) { name } }`,
+        {
+          r: 'ok \ud83d\ude00 tab\t',
+        },
+      );
+      expect(errorCode(result)).toBe('NOT_FOUND');
+    });
+  });
+
+  describe('operations Apollo cannot run as sent', () => {
+    const post = (body: Record<string, unknown>) =>
+      fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, ...((await r.json()) as Omit<GraphqlResponse<unknown>, 'status'>) }));
+
+    const TWO = `query A { breakers { name } } query B { breakerEvents { edges { cursor } } }`;
+
+    it('refuses an unknown operation name, naming operationName', async () => {
+      const result = await post({ query: TWO, operationName: 'C' });
+      expectBadInput({ ...result, data: result.data ?? null }, 'C', 'operationName');
+      expect(result.status).toBe(400);
+    });
+
+    it('refuses a document of several operations without operationName', async () => {
+      const result = await post({ query: TWO });
+      expectBadInput({ ...result, data: result.data ?? null }, 'operationName', 'operationName');
+      expect(result.status).toBe(400);
+    });
+
+    it('refuses a subscription sent over HTTP, pointing at graphql-ws', async () => {
+      const result = await post({ query: `subscription { breakerStateChanged { to } }` });
+      expectBadInput({ ...result, data: result.data ?? null }, 'graphql-ws');
+      expect(result.status).toBe(400);
+    });
+
+    it('answers PERSISTED_QUERY_NOT_FOUND to an unknown persisted query, so Apollo clients send it in full', async () => {
+      const result = await post({
+        extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } },
+      });
+      expect(result.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    });
+  });
+
+  describe('field arguments below the root', () => {
+    it('refuses recentEvents(limit: 101) with BAD_USER_INPUT naming limit', async () => {
+      const result = await gql(app, `{ recoveryReport { services { name recentEvents(limit: 101) { id } } } }`);
+      expect(result.errors?.[0]).toMatchObject({
+        message: expect.stringContaining('limit'),
+        extensions: { code: 'BAD_USER_INPUT', field: 'limit' },
+      });
     });
   });
 

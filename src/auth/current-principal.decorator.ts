@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import { GraphqlContext } from '../common/graphql-context';
+import { GraphqlContext } from './graphql-context';
 import { Principal } from './principal';
 
 /** The caller's principal, as the context holds it (the guard has made sure there is one). */

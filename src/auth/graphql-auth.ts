@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import { isDatabaseUnavailable } from '../common/errors/database-errors';
 import { ErrorCode } from '../common/errors/error-code';
 import { WsCloseCode } from '../common/ws-close-codes';
-import { GraphqlContext } from '../common/graphql-context';
+import { GraphqlContext } from './graphql-context';
 import { keyFromAuthorization } from './api-key';
 import { AuthenticatedSockets } from './authenticated-sockets';
 import { AuthService } from './auth.service';

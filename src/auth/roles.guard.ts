@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { AppError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-code';
-import { GraphqlContext } from '../common/graphql-context';
+import { GraphqlContext } from './graphql-context';
 import { REQUIRED_ROLE } from './roles.decorator';
 import { allows, Role } from './role';
 

@@ -1,125 +1,100 @@
 import {
   ASTNode,
-  FieldNode,
+  DocumentNode,
   FragmentDefinitionNode,
-  getNamedType,
-  getNullableType,
   GraphQLError,
-  GraphQLNamedType,
   GraphQLSchema,
-  isListType,
-  isObjectType,
-  isInterfaceType,
   Kind,
   OperationDefinitionNode,
-  SelectionSetNode,
   ValidationContext,
   ValidationRule,
+  visit,
 } from 'graphql';
+import type { LimitsConfig } from '../config/app-config';
 import { ErrorCode } from './errors/error-code';
+import { OperationMeter, operationDefaults } from './operation-meter';
 
-export interface QueryLimits {
-  readonly maxDepth: number;
-  readonly maxAliases: number;
-  readonly maxCost: number;
+/** The limits validation checks; the cost (`maxQueryCost`) waits for the variables. */
+export type QueryShapeLimits = Pick<LimitsConfig, 'maxQueryDepth' | 'maxAliases' | 'maxDirectives'>;
+
+/** What the cost estimate needs beyond the document: the request's variables and the size of an unpaged list. */
+export interface CostInputs {
+  readonly variables?: Readonly<Record<string, unknown>> | null;
+  /** Items an unpaged list (every breaker, every key) is assumed to hold. */
+  readonly unpagedList: number;
 }
-
-/** What an unpaged list is assumed to hold, for the cost estimate. */
-const UNPAGED_LIST = 10;
 
 /**
- * Refuses, before anything runs, documents that are too deep, use too many aliases, or would
- * resolve too many fields (lists counted by their `first`/`limit`, or 10 when unpaged).
+ * Refuses, during validation, documents with too many directives, too deep, or with too many aliases:
+ * what does not depend on variables. The cost does, so it is checked once they are known (`operationCost`).
+ * Each fragment is measured once, so the work is linear in the document's size.
  */
-export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
-  return [(context) => limitsRule(context, limits)];
-}
-
-function limitsRule(context: ValidationContext, limits: QueryLimits) {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of context.getDocument().definitions)
-    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  return {
-    OperationDefinition(node: OperationDefinitionNode) {
-      const stats = { aliases: 0, depth: 0, cost: 0 };
-      const root = context.getSchema().getRootType(node.operation) ?? undefined;
-      walk(context.getSchema(), node.selectionSet, root, 1, 1, fragments, stats, new Set());
-      const refuse = (message: string) =>
-        context.reportError(
-          new GraphQLError(message, { nodes: [node as ASTNode], extensions: { code: ErrorCode.BAD_USER_INPUT } }),
-        );
-      if (stats.aliases > limits.maxAliases) {
-        refuse(`the query uses ${stats.aliases} aliases; at most ${limits.maxAliases} are allowed`);
-      } else if (stats.depth > limits.maxDepth) {
-        refuse(`the query is ${stats.depth} levels deep; at most ${limits.maxDepth} are allowed`);
-      } else if (stats.cost > limits.maxCost) {
-        refuse(`the query would resolve about ${stats.cost} fields; at most ${limits.maxCost} are allowed`);
-      }
-    },
+export function queryShapeRule(limits: QueryShapeLimits): ValidationRule {
+  return (context: ValidationContext) => {
+    let directives = 0;
+    // One meter for the whole document, so a fragment spread by many operations is still measured once.
+    let shapes: OperationMeter | undefined;
+    const refuse = (message: string, node: ASTNode) =>
+      context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code: ErrorCode.BAD_USER_INPUT } }));
+    return {
+      Document(document: DocumentNode) {
+        directives = countDirectives(document);
+        if (directives > limits.maxDirectives) {
+          refuse(`the query uses ${directives} directives; at most ${limits.maxDirectives} are allowed`, document);
+        }
+      },
+      OperationDefinition(node: OperationDefinitionNode) {
+        if (directives > limits.maxDirectives) return;
+        shapes ??= meter(context.getSchema(), context.getDocument(), { unpagedList: 1 });
+        const shape = shapes.shape(node);
+        if (shape.aliases > limits.maxAliases) {
+          refuse(`the query uses ${shape.aliases} aliases; at most ${limits.maxAliases} are allowed`, node);
+        } else if (shape.depth > limits.maxQueryDepth) {
+          refuse(`the query is ${shape.depth} levels deep; at most ${limits.maxQueryDepth} are allowed`, node);
+        }
+      },
+    };
   };
 }
 
-function walk(
+/**
+ * Fields the operation would resolve: lists are counted by their page size (a literal, a variable or
+ * the argument's default), unpaged lists by `unpagedList`.
+ */
+export function operationCost(
   schema: GraphQLSchema,
-  set: SelectionSetNode,
-  type: GraphQLNamedType | undefined,
-  depth: number,
-  multiplier: number,
-  fragments: Map<string, FragmentDefinitionNode>,
-  stats: { aliases: number; depth: number; cost: number },
-  seen: Set<string>,
-  pending?: number,
-): void {
-  stats.depth = Math.max(stats.depth, depth);
-  for (const selection of set.selections) {
-    if (selection.kind === Kind.FIELD) {
-      if (selection.alias) stats.aliases++;
-      stats.cost += multiplier;
-      if (selection.selectionSet) {
-        const field =
-          type && (isObjectType(type) || isInterfaceType(type)) ? type.getFields()[selection.name.value] : undefined;
-        const isList = field ? isListType(getNullableType(field.type)) : false;
-        // A connection takes the page size (`first`) and hands it to the list of edges below it.
-        const asked = pageArgument(selection) ?? pending;
-        const inner = multiplier * (isList ? (asked ?? UNPAGED_LIST) : 1);
-        const named = field ? getNamedType(field.type) : undefined;
-        walk(
-          schema,
-          selection.selectionSet,
-          named,
-          depth + 1,
-          inner,
-          fragments,
-          stats,
-          seen,
-          isList ? undefined : asked,
-        );
-      }
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      const narrowed = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
-      walk(schema, selection.selectionSet, narrowed ?? undefined, depth, multiplier, fragments, stats, seen, pending);
-    } else {
-      const fragment = fragments.get(selection.name.value);
-      // A fragment spread twice on one path is a cycle, which validation reports on its own.
-      if (fragment && !seen.has(fragment.name.value)) {
-        const on = schema.getType(fragment.typeCondition.name.value) ?? undefined;
-        walk(
-          schema,
-          fragment.selectionSet,
-          on,
-          depth,
-          multiplier,
-          fragments,
-          stats,
-          new Set([...seen, fragment.name.value]),
-        );
-      }
-    }
-  }
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  inputs: CostInputs,
+): number {
+  const variables = { ...operationDefaults(operation), ...inputs.variables };
+  return meter(schema, document, { ...inputs, variables }).cost(operation);
 }
 
-/** The page size a field asks for with a literal `first` or `limit`, if it does. */
-function pageArgument(field: FieldNode): number | undefined {
-  const arg = field.arguments?.find((a) => a.name.value === 'first' || a.name.value === 'limit');
-  return arg?.value.kind === Kind.INT ? Math.max(1, Number(arg.value.value)) : undefined;
+/** The refusal of an operation that costs more than `maxCost`, or null. */
+export function costRefusal(cost: number, maxCost: number, operation: OperationDefinitionNode): GraphQLError | null {
+  if (cost <= maxCost) return null;
+  // As a BigInt the figure prints in digits, however large (a sum that overflowed shows as the largest double).
+  const shown = BigInt(Math.round(Math.min(cost, Number.MAX_VALUE)));
+  return new GraphQLError(`the query would resolve about ${shown} fields; at most ${maxCost} are allowed`, {
+    nodes: [operation],
+    extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
+  });
+}
+
+function meter(schema: GraphQLSchema, document: DocumentNode, inputs: CostInputs): OperationMeter {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  return new OperationMeter(schema, fragments, inputs.variables ?? {}, inputs.unpagedList);
+}
+
+/** Directives written anywhere in the document: its text is what they cost to validate, not how often they run. */
+function countDirectives(document: DocumentNode): number {
+  let count = 0;
+  visit(document, {
+    Directive() {
+      count++;
+    },
+  });
+  return count;
 }

@@ -32,6 +32,9 @@ describe('loadConfig', () => {
         maxQueryCost: 50_000,
         maxBreakers: 10_000,
         registrationsPerKeyPerMinute: 600,
+        maxDirectives: 50,
+        wsMaxPayloadBytes: 1_048_576,
+        wsConnectionInitTimeoutMs: 3000,
       },
     });
   });
@@ -60,6 +63,9 @@ describe('loadConfig', () => {
       MAX_QUERY_COST: '1000',
       MAX_BREAKERS: '500',
       REGISTRATIONS_PER_KEY_PER_MINUTE: '30',
+      MAX_QUERY_DIRECTIVES: '10',
+      WS_MAX_PAYLOAD_BYTES: '65536',
+      WS_CONNECTION_INIT_TIMEOUT_MS: '500',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -82,6 +88,9 @@ describe('loadConfig', () => {
         maxQueryCost: 1000,
         maxBreakers: 500,
         registrationsPerKeyPerMinute: 30,
+        maxDirectives: 10,
+        wsMaxPayloadBytes: 65_536,
+        wsConnectionInitTimeoutMs: 500,
       },
     });
   });

@@ -51,6 +51,12 @@ export interface LimitsConfig {
   readonly maxBreakers: number;
   /** registerBreaker calls per minute per non-admin API key, on each instance. */
   readonly registrationsPerKeyPerMinute: number;
+  /** Directives written in one document. */
+  readonly maxDirectives: number;
+  /** The largest graphql-ws message; a bigger frame closes the socket (1009) before it is read. */
+  readonly wsMaxPayloadBytes: number;
+  /** How long a graphql-ws socket may stay open without sending connection_init (then 4408). */
+  readonly wsConnectionInitTimeoutMs: number;
 }
 
 export interface AuthConfig {
@@ -119,6 +125,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxQueryCost: integer(env, 'MAX_QUERY_COST', 50_000, 100, 10_000_000),
       maxBreakers: integer(env, 'MAX_BREAKERS', 10_000, 1, 1_000_000),
       registrationsPerKeyPerMinute: integer(env, 'REGISTRATIONS_PER_KEY_PER_MINUTE', 600, 1, 1_000_000),
+      maxDirectives: integer(env, 'MAX_QUERY_DIRECTIVES', 50, 1, 10_000),
+      wsMaxPayloadBytes: integer(env, 'WS_MAX_PAYLOAD_BYTES', 1_048_576, 1024, 104_857_600),
+      wsConnectionInitTimeoutMs: integer(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 3000, 100, 60_000),
     },
   };
 }

@@ -6,6 +6,7 @@ import { BreakerConfigInput } from './breaker-config.input';
 import { IsBreakerName } from './breaker-name';
 import { OutcomeInput } from './outcome.input';
 import { RegisterBreakerInput } from './register-breaker.input';
+import { IsStorableText } from '../../common/storable-text';
 
 export const MAX_BATCH_SIZE = 10_000;
 
@@ -41,6 +42,7 @@ export class AdminActionArgs {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
+  @IsStorableText()
   reason?: string | null;
 }
 

@@ -1,6 +1,7 @@
 import { Field, Float, InputType } from '@nestjs/graphql';
 import { IsBoolean, IsNumber, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { IsBreakerName } from './breaker-name';
+import { IsStorableText } from '../../common/storable-text';
 
 export const MAX_ERROR_LENGTH = 2000;
 
@@ -24,5 +25,6 @@ export class OutcomeInput {
   @IsOptional()
   @IsString()
   @MaxLength(MAX_ERROR_LENGTH)
+  @IsStorableText()
   error?: string | null;
 }

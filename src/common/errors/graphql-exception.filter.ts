@@ -2,7 +2,6 @@ import { ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { GqlArgumentsHost, GqlExceptionFilter } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
-import { GraphqlContext } from '../graphql-context';
 import { AppError } from './app-error';
 import { isDatabaseUnavailable } from './database-errors';
 import { ErrorCode } from './error-code';
@@ -47,8 +46,13 @@ export class GraphqlExceptionFilter extends BaseExceptionFilter implements GqlEx
   }
 }
 
+/** The part of a resolver's context the filter reads; the full context type belongs to auth/. */
+interface RequestCarrier {
+  readonly req?: unknown;
+}
+
 function requestIdOf(host: ArgumentsHost): string | undefined {
-  const context = GqlArgumentsHost.create(host).getContext<GraphqlContext | undefined>();
+  const context = GqlArgumentsHost.create(host).getContext<RequestCarrier | undefined>();
   const id = (context?.req as { id?: unknown } | undefined)?.id;
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }

@@ -1,5 +1,5 @@
 import { buildSchema, GraphQLError, parse, Source, validate } from 'graphql';
-import { formatGraphqlError } from './format-graphql-error';
+import { formatGraphqlError, formatGraphqlErrorFor } from './format-graphql-error';
 import { literalPath } from './literal-path';
 
 const schema = buildSchema(`
@@ -45,17 +45,27 @@ describe('literalPath', () => {
 });
 
 describe('formatGraphqlError', () => {
-  it('keeps codes of the vocabulary, maps client mistakes to BAD_USER_INPUT and anything else to INTERNAL_SERVER_ERROR', () => {
+  it('keeps codes of the vocabulary (and the one Apollo clients retry on), maps client mistakes to BAD_USER_INPUT and anything else to INTERNAL_SERVER_ERROR', () => {
     const code = (c: string | undefined) =>
       formatGraphqlError({ message: 'm', extensions: { code: c } }).extensions?.code;
     expect(code('NOT_FOUND')).toBe('NOT_FOUND');
     expect(code('GRAPHQL_PARSE_FAILED')).toBe('BAD_USER_INPUT');
-    expect(code('PERSISTED_QUERY_NOT_FOUND')).toBe('INTERNAL_SERVER_ERROR');
+    expect(code('PERSISTED_QUERY_NOT_FOUND')).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(code('PERSISTED_QUERY_NOT_SUPPORTED')).toBe('INTERNAL_SERVER_ERROR');
     expect(code(undefined)).toBe('INTERNAL_SERVER_ERROR');
   });
 
   it('never passes a stack trace on', () => {
     const formatted = formatGraphqlError({ message: 'm', extensions: { code: 'NOT_FOUND', stacktrace: ['at x'] } });
     expect(formatted.extensions).toEqual({ code: 'NOT_FOUND' });
+  });
+
+  it('drops "Did you mean" in production only', () => {
+    const error = {
+      message: 'Field "nam" is not defined by type "In". Did you mean "name"?',
+      extensions: { code: 'BAD_USER_INPUT' },
+    };
+    expect(formatGraphqlErrorFor(true)(error).message).toBe('Field "nam" is not defined by type "In".');
+    expect(formatGraphqlErrorFor(false)(error).message).toBe(error.message);
   });
 });

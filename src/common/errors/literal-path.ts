@@ -1,4 +1,4 @@
-import { ASTNode, GraphQLError, Kind, parse, visit } from 'graphql';
+import { ASTNode, DocumentNode, GraphQLError, Kind, parse, Source, visit } from 'graphql';
 
 /**
  * For a validation error about a literal written into the query (e.g. `failureThreshold: "five"`),
@@ -11,7 +11,7 @@ export function literalPath(error: GraphQLError): string | null {
   if (position === undefined || !source) return null;
   let path: string | null = null;
   try {
-    visit(parse(source), {
+    visit(parsed(source), {
       enter(node, _key, parent, _path, ancestors) {
         if (path !== null || node.loc?.start !== position || !isValue(node)) return undefined;
         const names = namesAlong([...ancestors, parent, node]);
@@ -23,6 +23,21 @@ export function literalPath(error: GraphQLError): string | null {
     return null;
   }
   return path;
+}
+
+/**
+ * Each source parsed once, however many of its errors are formatted: a document with 100 errors
+ * would otherwise be parsed 100 times.
+ */
+const documents = new WeakMap<Source, DocumentNode>();
+
+function parsed(source: Source): DocumentNode {
+  let document = documents.get(source);
+  if (!document) {
+    document = parse(source);
+    documents.set(source, document);
+  }
+  return document;
 }
 
 /** Argument and object field names, and list indexes, along a chain of AST nodes and arrays. */

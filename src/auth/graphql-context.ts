@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { WebSocket } from 'ws';
-import type { Principal } from '../auth/principal';
+import type { Principal } from './principal';
 
 /** What resolvers find in their context: who is calling, and the HTTP request or the graphql-ws socket. */
 export interface GraphqlContext {
