@@ -1,6 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
@@ -11,6 +9,7 @@ import { inTransaction } from '../database/transaction';
 import { PUB_SUB } from '../pubsub/pubsub';
 import type { PubSub } from '../pubsub/pubsub';
 import { PubSubChannel } from '../pubsub/pubsub-channel';
+import { secureExistingAdminKeyFile, writeAdminKeyFile } from './admin-key-file';
 import { generateKey, hashKey } from './api-key';
 import { ApiKeyRow, ApiKeyStore } from './api-key.store';
 import { Principal } from './principal';
@@ -73,6 +72,8 @@ export class AuthService {
    * embedded database, written to DATA_DIR/admin-key, readable by the owner only).
    */
   async bootstrap(embeddedDataDir: string | null): Promise<void> {
+    // First, so that a link planted at DATA_DIR/admin-key stops the start before any key exists.
+    if (embeddedDataDir !== null) await secureExistingAdminKeyFile(embeddedDataDir);
     const given = this.config.auth.adminApiKey;
     const generated = await inTransaction(this.dataSource, async ({ manager }) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [AdvisoryLock.API_KEY_BOOTSTRAP]);
@@ -83,15 +84,14 @@ export class AuthService {
       if ((await this.store.count(manager)) > 0) return null;
       const key = generateKey();
       await this.store.insert(manager, BOOTSTRAP_KEY_NAME, Role.ADMIN, hashKey(key));
-      return key;
+      // Written before the commit: if the file cannot be written, no key exists that nobody knows.
+      const file = embeddedDataDir === null ? null : await writeAdminKeyFile(embeddedDataDir, key);
+      return { key, file };
     });
     if (generated === null) return;
-    let where = '';
-    if (embeddedDataDir !== null) {
-      const file = join(embeddedDataDir, 'admin-key');
-      await writeFile(file, generated + '\n', { mode: 0o600 });
-      where = ` It is also in ${file}.`;
-    }
-    this.logger.warn(`No API key existed, so an admin key was generated. It is shown this once: ${generated}${where}`);
+    const where = generated.file === null ? '' : ` It is also in ${generated.file}.`;
+    this.logger.warn(
+      `No API key existed, so an admin key was generated. It is shown this once: ${generated.key}${where}`,
+    );
   }
 }
