@@ -22,7 +22,7 @@ describe('loadConfig', () => {
         thresholds: DEFAULT_THRESHOLDS,
       },
       auth: { adminApiKey: null, touchIntervalMs: 60_000 },
-      observability: { logLevel: 'info', metricsEnabled: true, metricsToken: null },
+      observability: { logLevel: 'info', metricsEnabled: true, metricsToken: null, metricsPublic: false },
       limits: { rateLimitPerMinute: 60_000, maxQueryDepth: 12, maxAliases: 100, maxQueryCost: 50_000 },
     });
   });
@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'warn',
       METRICS_ENABLED: 'false',
       METRICS_TOKEN: 'scrape-secret',
+      METRICS_PUBLIC: 'true',
       RATE_LIMIT_PER_MINUTE: '600',
       MAX_QUERY_DEPTH: '8',
       MAX_QUERY_ALIASES: '20',
@@ -58,7 +59,7 @@ describe('loadConfig', () => {
       subscriberQueueLimit: 50,
       analytics: expect.objectContaining({ recomputeIntervalMs: 30_000 }),
       auth: { adminApiKey: 'a-long-enough-admin-key', touchIntervalMs: 1000 },
-      observability: { logLevel: 'warn', metricsEnabled: false, metricsToken: 'scrape-secret' },
+      observability: { logLevel: 'warn', metricsEnabled: false, metricsToken: 'scrape-secret', metricsPublic: true },
       limits: { rateLimitPerMinute: 600, maxQueryDepth: 8, maxAliases: 20, maxQueryCost: 1000 },
     });
   });
@@ -102,6 +103,12 @@ describe('loadConfig', () => {
       /REC_LAX_FAILURE_RATIO must be a number from 0 to 1/,
     );
     expect(() => loadConfig({ HEALTH_RECOMPUTE_INTERVAL_MS: '10' })).toThrow(/HEALTH_RECOMPUTE_INTERVAL_MS/);
+  });
+
+  it('reads METRICS_PUBLIC, off by default', () => {
+    expect(loadConfig({}).observability.metricsPublic).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', METRICS_PUBLIC: 'true' }).observability.metricsPublic).toBe(true);
+    expect(() => loadConfig({ METRICS_PUBLIC: 'yes' })).toThrow(/METRICS_PUBLIC must be one of true, false/);
   });
 
   it('treats blank values as unset', () => {

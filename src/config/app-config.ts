@@ -26,6 +26,8 @@ export interface ObservabilityConfig {
   /** GET /metrics: served at all, and whether it needs `Authorization: Bearer <metricsToken>`. */
   readonly metricsEnabled: boolean;
   readonly metricsToken: string | null;
+  /** Serve /metrics without a token even in production, where it otherwise needs one. */
+  readonly metricsPublic: boolean;
 }
 
 export interface LimitsConfig {
@@ -80,16 +82,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     subscriberQueueLimit: integer(env, 'SUBSCRIBER_QUEUE_LIMIT', 1000, 1, 1_000_000),
     analytics: loadAnalytics(env),
     auth: loadAuth(env),
-    observability: {
-      logLevel: oneOf(
-        env,
-        'LOG_LEVEL',
-        ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
-        'info',
-      ),
-      metricsEnabled: oneOf(env, 'METRICS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
-      metricsToken: optional(env, 'METRICS_TOKEN'),
-    },
+    observability: loadObservability(env),
     limits: {
       rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 60_000, 1, 100_000_000),
       maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 2, 100),
@@ -97,6 +90,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxQueryCost: integer(env, 'MAX_QUERY_COST', 50_000, 100, 10_000_000),
     },
   };
+}
+
+function loadObservability(env: Env): ObservabilityConfig {
+  return {
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    metricsEnabled: flag(env, 'METRICS_ENABLED', true),
+    metricsToken: optional(env, 'METRICS_TOKEN'),
+    metricsPublic: flag(env, 'METRICS_PUBLIC', false),
+  };
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  return oneOf(env, name, ['true', 'false'] as const, fallback ? 'true' : 'false') === 'true';
 }
 
 function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
