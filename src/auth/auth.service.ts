@@ -12,10 +12,15 @@ import { PubSubChannel } from '../pubsub/pubsub-channel';
 import { secureExistingAdminKeyFile, writeAdminKeyFile } from './admin-key-file';
 import { generateKey, hashKey } from './api-key';
 import { ApiKeyRow, ApiKeyStore } from './api-key.store';
+import { KeyCache, KnownKey } from './key-cache';
 import { Principal } from './principal';
+import { Revocations } from './revocations';
 import { Role } from './role';
 
 export const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
+
+/** How long a revocation's answer waits for its notification to come back through the listener. */
+const REVOCATION_ECHO_WAIT_MS = 1000;
 
 /** API keys: who is calling, and the keys' life cycle. */
 @Injectable()
@@ -25,23 +30,48 @@ export class AuthService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly store: ApiKeyStore,
+    private readonly keys: KeyCache,
+    private readonly revocations: Revocations,
     private readonly clock: Clock,
     @Inject(PUB_SUB) private readonly pubsub: PubSub,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** The principal of a raw key, or null for an unknown or revoked one. Notes the use, now and then. */
+  /**
+   * The principal of a raw key, or null for an unknown or revoked one. Known keys come from memory;
+   * a revocation heard while this ran (during the lookup, or a touch waiting on the revoked row's
+   * lock) wins. Notes the use, now and then.
+   */
   async authenticate(key: string | null): Promise<Principal | null> {
     if (!key) return null;
-    const manager = this.dataSource.manager;
-    const row = await this.store.findActiveByHash(manager, hashKey(key));
+    const hash = hashKey(key);
+    const mark = this.revocations.mark;
+    const known = this.keys.get(hash) ?? (await this.lookUp(hash, mark));
+    if (!known) return null;
+    await this.touchNowAndThen(known);
+    if (this.revocations.revokedSince(known.id, mark)) return null;
+    return { keyId: known.id, name: known.name, role: known.role };
+  }
+
+  private async lookUp(hash: string, mark: number): Promise<KnownKey | null> {
+    const row = await this.store.findActiveByHash(this.dataSource.manager, hash);
     if (!row) return null;
+    const known: KnownKey = {
+      id: row.id,
+      name: row.name,
+      role: row.role,
+      lastUsedAt: row.lastUsedAt?.getTime() ?? null,
+    };
+    if (!this.revocations.revokedSince(row.id, mark)) this.keys.set(hash, known);
+    return known;
+  }
+
+  private async touchNowAndThen(known: KnownKey): Promise<void> {
     const now = this.clock.now();
     const every = this.config.auth.touchIntervalMs;
-    if (row.lastUsedAt === null || now - row.lastUsedAt.getTime() >= every) {
-      await this.store.touch(manager, row.id, new Date(now), every);
-    }
-    return { keyId: row.id, name: row.name, role: row.role };
+    if (known.lastUsedAt !== null && now - known.lastUsedAt < every) return;
+    known.lastUsedAt = now; // before the await: the key's concurrent requests touch once
+    await this.store.touch(this.dataSource.manager, known.id, new Date(now), every);
   }
 
   list(): Promise<ApiKeyRow[]> {
@@ -56,14 +86,26 @@ export class AuthService {
     return { key, info };
   }
 
-  /** Revokes a key at once, everywhere: its open subscriptions on every instance are closed. */
+  /**
+   * Revokes a key at once, everywhere: this instance forgets it and closes its connections at
+   * commit; the answer waits (at most a second) until the notification that does the same on
+   * every instance has come back to this one.
+   */
   async revoke(id: number): Promise<ApiKeyRow> {
-    return inTransaction(this.dataSource, async (tx) => {
-      const row = await this.store.revoke(tx.manager, id, new Date(this.clock.now()));
-      if (!row) throw AppError.notFound(`unknown API key: ${id}`);
-      await this.pubsub.publish(PubSubChannel.KEY_REVOKED, [{ keyId: id }], tx);
+    const heard = this.revocations.heardBack(id, REVOCATION_ECHO_WAIT_MS);
+    try {
+      const row = await inTransaction(this.dataSource, async (tx) => {
+        const row = await this.store.revoke(tx.manager, id, new Date(this.clock.now()));
+        if (!row) throw AppError.notFound(`unknown API key: ${id}`);
+        await this.pubsub.publish(PubSubChannel.KEY_REVOKED, [{ keyId: id }], tx);
+        return row;
+      });
+      this.revocations.note(id);
+      await heard.done;
       return row;
-    });
+    } finally {
+      heard.cancel();
+    }
   }
 
   /**

@@ -1,27 +1,15 @@
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import { WsCloseCode } from '../common/ws-close-codes';
-import { PUB_SUB } from '../pubsub/pubsub';
-import type { PubSub, Unsubscribe } from '../pubsub/pubsub';
-import { PubSubChannel } from '../pubsub/pubsub-channel';
+import { Revocations } from './revocations';
 
 /** The graphql-ws connections of this instance by API key, so that revoking a key closes them at once. */
 @Injectable()
-export class AuthenticatedSockets implements OnModuleInit, OnModuleDestroy {
+export class AuthenticatedSockets {
   private readonly byKey = new Map<number, Set<WebSocket>>();
-  private unsubscribe: Unsubscribe = () => undefined;
 
-  constructor(@Inject(PUB_SUB) private readonly pubsub: PubSub) {}
-
-  onModuleInit(): void {
-    this.unsubscribe = this.pubsub.subscribe(PubSubChannel.KEY_REVOKED, (message) => {
-      const keyId = (message as { keyId?: unknown }).keyId;
-      if (typeof keyId === 'number') this.closeAll(keyId);
-    });
-  }
-
-  onModuleDestroy(): void {
-    this.unsubscribe();
+  constructor(revocations: Revocations) {
+    revocations.onRevoked((keyId) => this.closeAll(keyId));
   }
 
   track(keyId: number, socket: WebSocket): void {

@@ -1,11 +1,7 @@
 import { ApolloDriver, ApolloDriverAsyncConfig, ApolloDriverConfig } from '@nestjs/apollo';
 import { DocumentNode, GraphQLSchema, specifiedRules, validate } from 'graphql';
-import { AuthService } from '../auth/auth.service';
-import { AuthenticatedSockets } from '../auth/authenticated-sockets';
-import { graphqlContextFactory, graphqlWsOnConnect } from '../auth/graphql-auth';
-import { RateLimiter } from '../auth/rate-limiter';
+import { GraphqlAuth } from '../auth/graphql-auth';
 import type { AppConfig } from '../config/app-config';
-import { Clock } from './clock';
 import { formatGraphqlError } from './errors/format-graphql-error';
 import { queryLimitRules } from './graphql-limits';
 
@@ -17,12 +13,8 @@ import { queryLimitRules } from './graphql-limits';
 export function graphqlOptions(config: AppConfig): ApolloDriverAsyncConfig {
   return {
     driver: ApolloDriver,
-    inject: [AuthService, AuthenticatedSockets, Clock],
-    useFactory: (
-      auth: AuthService,
-      sockets: AuthenticatedSockets,
-      clock: Clock,
-    ): Omit<ApolloDriverConfig, 'driver'> => {
+    inject: [GraphqlAuth],
+    useFactory: (auth: GraphqlAuth): Omit<ApolloDriverConfig, 'driver'> => {
       const limits = queryLimitRules({
         maxDepth: config.limits.maxQueryDepth,
         maxAliases: config.limits.maxAliases,
@@ -32,7 +24,8 @@ export function graphqlOptions(config: AppConfig): ApolloDriverAsyncConfig {
       // it these options as they are (its type lists only some of them).
       const graphqlWs = {
         path: '/graphql',
-        onConnect: graphqlWsOnConnect(auth, sockets),
+        onConnect: auth.onConnect,
+        onSubscribe: auth.onSubscribe,
         validate: (schema: GraphQLSchema, document: DocumentNode) =>
           validate(schema, document, [...specifiedRules, ...limits]),
       };
@@ -44,7 +37,7 @@ export function graphqlOptions(config: AppConfig): ApolloDriverAsyncConfig {
         includeStacktraceInErrorResponses: false,
         formatError: formatGraphqlError,
         validationRules: limits,
-        context: graphqlContextFactory(auth, new RateLimiter(config.limits.rateLimitPerMinute, () => clock.now())),
+        context: auth.context,
         subscriptions: { 'graphql-ws': graphqlWs },
       };
     },

@@ -44,6 +44,11 @@ export interface AuthConfig {
   readonly adminApiKey: string | null;
   /** `lastUsedAt` is written at most this often per key. */
   readonly touchIntervalMs: number;
+  /** Failed authentications per minute per client address, past which it gets 429 before any lookup. */
+  readonly failuresPerMinute: number;
+  /** Active keys kept in memory (0: none), and for how long, so that a valid key costs no lookup per request. */
+  readonly keyCacheSize: number;
+  readonly keyCacheTtlMs: number;
 }
 
 export interface AnalyticsConfig {
@@ -119,7 +124,13 @@ function loadAuth(env: Env): AuthConfig {
   if (adminApiKey !== null && (adminApiKey.length < 16 || adminApiKey.length > 512 || /\s/.test(adminApiKey))) {
     throw new ConfigError('ADMIN_API_KEY must be 16 to 512 characters with no spaces');
   }
-  return { adminApiKey, touchIntervalMs: integer(env, 'API_KEY_TOUCH_INTERVAL_MS', 60_000, 0, DAY_MS) };
+  return {
+    adminApiKey,
+    touchIntervalMs: integer(env, 'API_KEY_TOUCH_INTERVAL_MS', 60_000, 0, DAY_MS),
+    failuresPerMinute: integer(env, 'AUTH_FAILURES_PER_MINUTE', 60, 1, 1_000_000),
+    keyCacheSize: integer(env, 'API_KEY_CACHE_SIZE', 10_000, 0, 1_000_000),
+    keyCacheTtlMs: integer(env, 'API_KEY_CACHE_TTL_MS', 60_000, 0, DAY_MS),
+  };
 }
 
 const DAY_MS = 86_400_000;
