@@ -74,7 +74,11 @@ export async function revocationRaceRound(
   const before = Math.round((sockets * (round % 4)) / 4);
   for (const s of raw.slice(0, before)) s.ws.send(init);
   const revoked = gqlOk(revokeOn, `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: createApiKey.info.id });
-  for (const s of raw.slice(before)) s.ws.send(init);
+  // Spread over the revocation's transaction: one handshake per turn of the event loop.
+  for (const s of raw.slice(before)) {
+    s.ws.send(init);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   await revoked;
   const acked = (await Promise.all(raw.map((s) => s.handshake))).filter(Boolean).length;
 
