@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { AddressInfo } from 'node:net';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { HttpAuthGate } from './auth/http-auth-gate';
 import { Clock } from './common/clock';
 import type { AppConfig } from './config/app-config';
 import { DatabaseConnection, openDatabase } from './database/database-connection';
@@ -34,6 +35,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       { bodyParser: false, bufferLogs: true, ...(options.logger !== undefined ? { logger: options.logger } : {}) },
     );
     app.useLogger(app.get(PinoLogger));
+    // Before the body parser: a request without a key, or from an address over its failure limit,
+    // is refused without its body being read.
+    app.use('/graphql', app.get(HttpAuthGate).handle);
     app.useBodyParser('json', { limit: MAX_BODY_BYTES });
     await app.listen(config.port, config.host);
   } catch (error) {

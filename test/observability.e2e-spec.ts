@@ -1,3 +1,4 @@
+import { BreakerMetrics } from '../src/observability/breaker-metrics';
 import { gqlOk, startTestApp, useTestApp } from './support/test-app';
 import { createTestDatabase } from './support/test-database';
 
@@ -63,6 +64,26 @@ describe('observability (e2e)', () => {
     expect(text).toMatch(/^nodejs_heap_size_total_bytes /m);
   });
 
+  it('renders once for 16 concurrent scrapes, serving them all the same cached text', async () => {
+    const registry = fixture.app.app.get(BreakerMetrics).registry;
+    const renders = jest.spyOn(registry, 'metrics');
+    try {
+      await new Promise((r) => setTimeout(r, 1100)); // past any rendering cached by an earlier test
+      const bodies = await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          const response = await fetch(`${fixture.app.url}/metrics`);
+          expect(response.status).toBe(200);
+          return response.text();
+        }),
+      );
+      expect(renders).toHaveBeenCalledTimes(1);
+      expect(new Set(bodies).size).toBe(1);
+      expect(bodies[0]).toContain('# TYPE breaker_state gauge');
+    } finally {
+      renders.mockRestore();
+    }
+  });
+
   it('gives every response a request id, keeping a sane one the caller sent', async () => {
     const mine = await fetch(`${fixture.app.url}/health/live`, { headers: { 'x-request-id': 'trace-123' } });
     expect(mine.headers.get('x-request-id')).toBe('trace-123');
@@ -74,7 +95,7 @@ describe('observability (e2e)', () => {
 });
 
 describe('where /metrics is exposed (e2e)', () => {
-  it('can sit behind a token, or be turned off', async () => {
+  it('can sit behind a token, or be turned off, and is withheld in production without a token unless made public', async () => {
     const db = await createTestDatabase();
     const guarded = await startTestApp(db, { env: { METRICS_TOKEN: 'scrape-me' } });
     try {
@@ -85,6 +106,26 @@ describe('where /metrics is exposed (e2e)', () => {
       expect(await ok.text()).toContain('# TYPE breaker_state gauge');
     } finally {
       await guarded.close();
+    }
+    const production = await startTestApp(db, { env: { NODE_ENV: 'production' } });
+    try {
+      expect((await fetch(`${production.url}/metrics`)).status).toBe(404);
+    } finally {
+      await production.close();
+    }
+    const guardedInProduction = await startTestApp(db, { env: { NODE_ENV: 'production', METRICS_TOKEN: 'scrape-me' } });
+    try {
+      expect((await fetch(`${guardedInProduction.url}/metrics`)).status).toBe(401);
+      const ok = await fetch(`${guardedInProduction.url}/metrics`, { headers: { authorization: 'Bearer scrape-me' } });
+      expect(ok.status).toBe(200);
+    } finally {
+      await guardedInProduction.close();
+    }
+    const publicInProduction = await startTestApp(db, { env: { NODE_ENV: 'production', METRICS_PUBLIC: 'true' } });
+    try {
+      expect((await fetch(`${publicInProduction.url}/metrics`)).status).toBe(200);
+    } finally {
+      await publicInProduction.close();
     }
     const off = await startTestApp(db, { env: { METRICS_ENABLED: 'false' } });
     try {

@@ -35,6 +35,16 @@ export class ApiKeyStore {
     return rows.length ? toKey(rows[0]) : null;
   }
 
+  /** Which of these keys are still active. */
+  async activeIds(manager: EntityManager, ids: readonly number[]): Promise<Set<number>> {
+    const rows = await queryRows<{ id: number }>(
+      manager,
+      'SELECT id FROM api_keys WHERE id = ANY($1::int[]) AND revoked_at IS NULL',
+      [ids],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
   async list(manager: EntityManager): Promise<ApiKeyRow[]> {
     return (await queryRows<Row>(manager, `SELECT ${COLUMNS} FROM api_keys ORDER BY id`)).map(toKey);
   }

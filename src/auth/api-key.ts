@@ -12,10 +12,14 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-/** The key from an `Authorization: Bearer <key>` value (or a bare key); null when there is none. */
+/** What a key can be: 1 to 512 characters, none of them space or control (generated ones are base64url). */
+const WELL_FORMED_KEY = /^[^\s\p{Cc}]{1,512}$/u;
+
+/** The key from an `Authorization: Bearer <key>` value (or a bare key); null when there is none or it is malformed. */
 export function keyFromAuthorization(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
+  if (typeof value !== 'string' || value.length > 1024) return null;
   const trimmed = value.trim();
   const key = /^bearer\s+/i.test(trimmed) ? trimmed.replace(/^bearer\s+/i, '') : trimmed;
-  return key.length > 0 && key.length <= 512 ? key : null;
+  // "Bearer" alone is a scheme with its key missing, not a key.
+  return WELL_FORMED_KEY.test(key) && !/^bearer$/i.test(key) ? key : null;
 }

@@ -3,9 +3,14 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { DatabaseConnection } from '../database/database-connection';
 import { ApiKeyStore } from './api-key.store';
+import { AuthLimits } from './auth-limits';
 import { AuthenticatedSockets } from './authenticated-sockets';
 import { AuthResolver } from './auth.resolver';
 import { AuthService } from './auth.service';
+import { GraphqlAuth } from './graphql-auth';
+import { HttpAuthGate } from './http-auth-gate';
+import { KeyCache } from './key-cache';
+import { Revocations } from './revocations';
 
 const DATABASE_KIND = Symbol('DATABASE_KIND');
 
@@ -26,10 +31,15 @@ export class AuthModule implements OnApplicationBootstrap {
         { provide: DATABASE_KIND, useValue: connection.kind },
         ApiKeyStore,
         AuthService,
+        Revocations,
+        KeyCache,
+        AuthLimits,
         AuthenticatedSockets,
+        GraphqlAuth,
+        HttpAuthGate,
         AuthResolver,
       ],
-      exports: [AuthService, AuthenticatedSockets],
+      exports: [AuthService, AuthenticatedSockets, GraphqlAuth, HttpAuthGate],
     };
   }
 

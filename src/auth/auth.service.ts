@@ -1,6 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
@@ -11,12 +9,18 @@ import { inTransaction } from '../database/transaction';
 import { PUB_SUB } from '../pubsub/pubsub';
 import type { PubSub } from '../pubsub/pubsub';
 import { PubSubChannel } from '../pubsub/pubsub-channel';
+import { secureExistingAdminKeyFile, writeAdminKeyFile } from './admin-key-file';
 import { generateKey, hashKey } from './api-key';
 import { ApiKeyRow, ApiKeyStore } from './api-key.store';
+import { KeyCache, KnownKey } from './key-cache';
 import { Principal } from './principal';
+import { Revocations } from './revocations';
 import { Role } from './role';
 
 export const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
+
+/** How long a revocation's answer waits for its notification to come back through the listener. */
+const REVOCATION_ECHO_WAIT_MS = 1000;
 
 /** API keys: who is calling, and the keys' life cycle. */
 @Injectable()
@@ -26,23 +30,48 @@ export class AuthService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly store: ApiKeyStore,
+    private readonly keys: KeyCache,
+    private readonly revocations: Revocations,
     private readonly clock: Clock,
     @Inject(PUB_SUB) private readonly pubsub: PubSub,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** The principal of a raw key, or null for an unknown or revoked one. Notes the use, now and then. */
+  /**
+   * The principal of a raw key, or null for an unknown or revoked one. Known keys come from memory;
+   * a revocation heard while this ran (during the lookup, or a touch waiting on the revoked row's
+   * lock) wins. Notes the use, now and then.
+   */
   async authenticate(key: string | null): Promise<Principal | null> {
     if (!key) return null;
-    const manager = this.dataSource.manager;
-    const row = await this.store.findActiveByHash(manager, hashKey(key));
+    const hash = hashKey(key);
+    const mark = this.revocations.mark;
+    const known = this.keys.get(hash) ?? (await this.lookUp(hash, mark));
+    if (!known) return null;
+    await this.touchNowAndThen(known);
+    if (this.revocations.revokedSince(known.id, mark)) return null;
+    return { keyId: known.id, name: known.name, role: known.role };
+  }
+
+  private async lookUp(hash: string, mark: number): Promise<KnownKey | null> {
+    const row = await this.store.findActiveByHash(this.dataSource.manager, hash);
     if (!row) return null;
+    const known: KnownKey = {
+      id: row.id,
+      name: row.name,
+      role: row.role,
+      lastUsedAt: row.lastUsedAt?.getTime() ?? null,
+    };
+    if (!this.revocations.revokedSince(row.id, mark)) this.keys.set(hash, known);
+    return known;
+  }
+
+  private async touchNowAndThen(known: KnownKey): Promise<void> {
     const now = this.clock.now();
     const every = this.config.auth.touchIntervalMs;
-    if (row.lastUsedAt === null || now - row.lastUsedAt.getTime() >= every) {
-      await this.store.touch(manager, row.id, new Date(now), every);
-    }
-    return { keyId: row.id, name: row.name, role: row.role };
+    if (known.lastUsedAt !== null && now - known.lastUsedAt < every) return;
+    known.lastUsedAt = now; // before the await: the key's concurrent requests touch once
+    await this.store.touch(this.dataSource.manager, known.id, new Date(now), every);
   }
 
   list(): Promise<ApiKeyRow[]> {
@@ -57,14 +86,26 @@ export class AuthService {
     return { key, info };
   }
 
-  /** Revokes a key at once, everywhere: its open subscriptions on every instance are closed. */
+  /**
+   * Revokes a key at once, everywhere: this instance forgets it and closes its connections at
+   * commit; the answer waits (at most a second) until the notification that does the same on
+   * every instance has come back to this one.
+   */
   async revoke(id: number): Promise<ApiKeyRow> {
-    return inTransaction(this.dataSource, async (tx) => {
-      const row = await this.store.revoke(tx.manager, id, new Date(this.clock.now()));
-      if (!row) throw AppError.notFound(`unknown API key: ${id}`);
-      await this.pubsub.publish(PubSubChannel.KEY_REVOKED, [{ keyId: id }], tx);
+    const heard = this.revocations.heardBack(id, REVOCATION_ECHO_WAIT_MS);
+    try {
+      const row = await inTransaction(this.dataSource, async (tx) => {
+        const row = await this.store.revoke(tx.manager, id, new Date(this.clock.now()));
+        if (!row) throw AppError.notFound(`unknown API key: ${id}`);
+        await this.pubsub.publish(PubSubChannel.KEY_REVOKED, [{ keyId: id }], tx);
+        return row;
+      });
+      this.revocations.note(id);
+      await heard.done;
       return row;
-    });
+    } finally {
+      heard.cancel();
+    }
   }
 
   /**
@@ -73,6 +114,8 @@ export class AuthService {
    * embedded database, written to DATA_DIR/admin-key, readable by the owner only).
    */
   async bootstrap(embeddedDataDir: string | null): Promise<void> {
+    // First, so that a link planted at DATA_DIR/admin-key stops the start before any key exists.
+    if (embeddedDataDir !== null) await secureExistingAdminKeyFile(embeddedDataDir);
     const given = this.config.auth.adminApiKey;
     const generated = await inTransaction(this.dataSource, async ({ manager }) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [AdvisoryLock.API_KEY_BOOTSTRAP]);
@@ -83,15 +126,14 @@ export class AuthService {
       if ((await this.store.count(manager)) > 0) return null;
       const key = generateKey();
       await this.store.insert(manager, BOOTSTRAP_KEY_NAME, Role.ADMIN, hashKey(key));
-      return key;
+      // Written before the commit: if the file cannot be written, no key exists that nobody knows.
+      const file = embeddedDataDir === null ? null : await writeAdminKeyFile(embeddedDataDir, key);
+      return { key, file };
     });
     if (generated === null) return;
-    let where = '';
-    if (embeddedDataDir !== null) {
-      const file = join(embeddedDataDir, 'admin-key');
-      await writeFile(file, generated + '\n', { mode: 0o600 });
-      where = ` It is also in ${file}.`;
-    }
-    this.logger.warn(`No API key existed, so an admin key was generated. It is shown this once: ${generated}${where}`);
+    const where = generated.file === null ? '' : ` It is also in ${generated.file}.`;
+    this.logger.warn(
+      `No API key existed, so an admin key was generated. It is shown this once: ${generated.key}${where}`,
+    );
   }
 }

@@ -1,27 +1,28 @@
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import type { WebSocket } from 'ws';
 import { WsCloseCode } from '../common/ws-close-codes';
-import { PUB_SUB } from '../pubsub/pubsub';
-import type { PubSub, Unsubscribe } from '../pubsub/pubsub';
-import { PubSubChannel } from '../pubsub/pubsub-channel';
+import { ApiKeyStore } from './api-key.store';
+import { Revocations } from './revocations';
 
 /** The graphql-ws connections of this instance by API key, so that revoking a key closes them at once. */
 @Injectable()
-export class AuthenticatedSockets implements OnModuleInit, OnModuleDestroy {
+export class AuthenticatedSockets {
+  private readonly logger = new Logger(AuthenticatedSockets.name);
   private readonly byKey = new Map<number, Set<WebSocket>>();
-  private unsubscribe: Unsubscribe = () => undefined;
 
-  constructor(@Inject(PUB_SUB) private readonly pubsub: PubSub) {}
-
-  onModuleInit(): void {
-    this.unsubscribe = this.pubsub.subscribe(PubSubChannel.KEY_REVOKED, (message) => {
-      const keyId = (message as { keyId?: unknown }).keyId;
-      if (typeof keyId === 'number') this.closeAll(keyId);
+  constructor(
+    revocations: Revocations,
+    private readonly dataSource: DataSource,
+    private readonly store: ApiKeyStore,
+  ) {
+    revocations.onRevoked((keyId) => this.closeAll(keyId));
+    // Revocations sent while the listener was away were never heard: ask the database instead.
+    revocations.onForgotten(() => {
+      this.closeRevoked().catch((error) =>
+        this.logger.error(`could not re-check the open connections' keys: ${error}`),
+      );
     });
-  }
-
-  onModuleDestroy(): void {
-    this.unsubscribe();
   }
 
   track(keyId: number, socket: WebSocket): void {
@@ -32,6 +33,14 @@ export class AuthenticatedSockets implements OnModuleInit, OnModuleDestroy {
       sockets.delete(socket);
       if (sockets.size === 0 && this.byKey.get(keyId) === sockets) this.byKey.delete(keyId);
     });
+  }
+
+  /** Closes the connections of every tracked key that is no longer active. */
+  private async closeRevoked(): Promise<void> {
+    const ids = [...this.byKey.keys()];
+    if (ids.length === 0) return;
+    const active = await this.store.activeIds(this.dataSource.manager, ids);
+    for (const id of ids) if (!active.has(id)) this.closeAll(id);
   }
 
   private closeAll(keyId: number): void {

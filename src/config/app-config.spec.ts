@@ -23,8 +23,14 @@ describe('loadConfig', () => {
         bucketRetentionDays: 30,
         thresholds: DEFAULT_THRESHOLDS,
       },
-      auth: { adminApiKey: null, touchIntervalMs: 60_000 },
-      observability: { logLevel: 'info', metricsEnabled: true, metricsToken: null },
+      auth: {
+        adminApiKey: null,
+        touchIntervalMs: 60_000,
+        failuresPerMinute: 60,
+        keyCacheSize: 10_000,
+        keyCacheTtlMs: 60_000,
+      },
+      observability: { logLevel: 'info', metricsEnabled: true, metricsToken: null, metricsPublic: false },
       limits: {
         rateLimitPerMinute: 60_000,
         maxQueryDepth: 12,
@@ -54,9 +60,13 @@ describe('loadConfig', () => {
       OUTCOME_QUEUE_LIMIT: '20000',
       ADMIN_API_KEY: 'a-long-enough-admin-key',
       API_KEY_TOUCH_INTERVAL_MS: '1000',
+      AUTH_FAILURES_PER_MINUTE: '10',
+      API_KEY_CACHE_SIZE: '500',
+      API_KEY_CACHE_TTL_MS: '5000',
       LOG_LEVEL: 'warn',
       METRICS_ENABLED: 'false',
       METRICS_TOKEN: 'scrape-secret',
+      METRICS_PUBLIC: 'true',
       RATE_LIMIT_PER_MINUTE: '600',
       MAX_QUERY_DEPTH: '8',
       MAX_QUERY_ALIASES: '20',
@@ -79,8 +89,14 @@ describe('loadConfig', () => {
       subscriberQueueLimit: 50,
       outcomeQueueLimit: 20_000,
       analytics: expect.objectContaining({ recomputeIntervalMs: 30_000 }),
-      auth: { adminApiKey: 'a-long-enough-admin-key', touchIntervalMs: 1000 },
-      observability: { logLevel: 'warn', metricsEnabled: false, metricsToken: 'scrape-secret' },
+      auth: {
+        adminApiKey: 'a-long-enough-admin-key',
+        touchIntervalMs: 1000,
+        failuresPerMinute: 10,
+        keyCacheSize: 500,
+        keyCacheTtlMs: 5000,
+      },
+      observability: { logLevel: 'warn', metricsEnabled: false, metricsToken: 'scrape-secret', metricsPublic: true },
       limits: {
         rateLimitPerMinute: 600,
         maxQueryDepth: 8,
@@ -134,6 +150,12 @@ describe('loadConfig', () => {
       /REC_LAX_FAILURE_RATIO must be a number from 0 to 1/,
     );
     expect(() => loadConfig({ HEALTH_RECOMPUTE_INTERVAL_MS: '10' })).toThrow(/HEALTH_RECOMPUTE_INTERVAL_MS/);
+  });
+
+  it('reads METRICS_PUBLIC, off by default', () => {
+    expect(loadConfig({}).observability.metricsPublic).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', METRICS_PUBLIC: 'true' }).observability.metricsPublic).toBe(true);
+    expect(() => loadConfig({ METRICS_PUBLIC: 'yes' })).toThrow(/METRICS_PUBLIC must be one of true, false/);
   });
 
   it('treats blank values as unset', () => {

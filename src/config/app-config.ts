@@ -38,6 +38,8 @@ export interface ObservabilityConfig {
   /** GET /metrics: served at all, and whether it needs `Authorization: Bearer <metricsToken>`. */
   readonly metricsEnabled: boolean;
   readonly metricsToken: string | null;
+  /** Serve /metrics without a token even in production, where it otherwise needs one. */
+  readonly metricsPublic: boolean;
 }
 
 export interface LimitsConfig {
@@ -64,6 +66,11 @@ export interface AuthConfig {
   readonly adminApiKey: string | null;
   /** `lastUsedAt` is written at most this often per key. */
   readonly touchIntervalMs: number;
+  /** Failed authentications per minute per client address, past which it gets 429 before any lookup. */
+  readonly failuresPerMinute: number;
+  /** Active keys kept in memory (0: none), and for how long, so that a valid key costs no lookup per request. */
+  readonly keyCacheSize: number;
+  readonly keyCacheTtlMs: number;
 }
 
 export interface AnalyticsConfig {
@@ -108,16 +115,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outcomeQueueLimit: integer(env, 'OUTCOME_QUEUE_LIMIT', 100_000, 10_000, 10_000_000),
     analytics: loadAnalytics(env),
     auth: loadAuth(env),
-    observability: {
-      logLevel: oneOf(
-        env,
-        'LOG_LEVEL',
-        ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
-        'info',
-      ),
-      metricsEnabled: oneOf(env, 'METRICS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
-      metricsToken: optional(env, 'METRICS_TOKEN'),
-    },
+    observability: loadObservability(env),
     limits: {
       rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 60_000, 1, 100_000_000),
       maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 2, 100),
@@ -130,6 +128,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
       wsConnectionInitTimeoutMs: integer(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 3000, 100, 60_000),
     },
   };
+}
+
+function loadObservability(env: Env): ObservabilityConfig {
+  return {
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    metricsEnabled: flag(env, 'METRICS_ENABLED', true),
+    metricsToken: optional(env, 'METRICS_TOKEN'),
+    metricsPublic: flag(env, 'METRICS_PUBLIC', false),
+  };
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  return oneOf(env, name, ['true', 'false'] as const, fallback ? 'true' : 'false') === 'true';
 }
 
 function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
@@ -146,7 +157,13 @@ function loadAuth(env: Env): AuthConfig {
   if (adminApiKey !== null && (adminApiKey.length < 16 || adminApiKey.length > 512 || /\s/.test(adminApiKey))) {
     throw new ConfigError('ADMIN_API_KEY must be 16 to 512 characters with no spaces');
   }
-  return { adminApiKey, touchIntervalMs: integer(env, 'API_KEY_TOUCH_INTERVAL_MS', 60_000, 0, DAY_MS) };
+  return {
+    adminApiKey,
+    touchIntervalMs: integer(env, 'API_KEY_TOUCH_INTERVAL_MS', 60_000, 0, DAY_MS),
+    failuresPerMinute: integer(env, 'AUTH_FAILURES_PER_MINUTE', 60, 1, 1_000_000),
+    keyCacheSize: integer(env, 'API_KEY_CACHE_SIZE', 10_000, 0, 1_000_000),
+    keyCacheTtlMs: integer(env, 'API_KEY_CACHE_TTL_MS', 60_000, 0, DAY_MS),
+  };
 }
 
 const DAY_MS = 86_400_000;

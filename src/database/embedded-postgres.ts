@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -29,10 +29,12 @@ const IDLE_WAIT_MS = 5000;
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const directory = join(dataDir, 'pglite');
-  await mkdir(directory, { recursive: true });
+  await ownerOnlyDirectory(dataDir);
+  await ownerOnlyDirectory(directory);
   const db = await PGlite.create(directory, {
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`],
   });
+  await removeGroupAndOtherAccess(directory);
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
   await server.start();
   return {
@@ -51,4 +53,24 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
       await db.close();
     },
   };
+}
+
+/** Creates the directory 0700, or narrows an existing one to 0700: it holds the database and the admin key. */
+async function ownerOnlyDirectory(path: string): Promise<void> {
+  await mkdir(path, { recursive: true, mode: 0o700 });
+  await chmod(path, 0o700);
+}
+
+/**
+ * PGlite runs initdb in memory and copies the files out with the modes initdb gave them, 0666,
+ * through an explicit chmod that no umask narrows; files Postgres creates later are 0600. So the
+ * tree is narrowed once it exists (linear in its files, every start, which also mends data
+ * directories made before this), without touching the process's umask. Links are skipped.
+ */
+async function removeGroupAndOtherAccess(path: string): Promise<void> {
+  const info = await lstat(path);
+  if (info.isSymbolicLink()) return;
+  if ((info.mode & 0o077) !== 0) await chmod(path, info.mode & 0o700);
+  if (!info.isDirectory()) return;
+  for (const name of await readdir(path)) await removeGroupAndOtherAccess(join(path, name));
 }

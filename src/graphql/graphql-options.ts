@@ -1,8 +1,6 @@
 import { ApolloDriver, ApolloDriverAsyncConfig, ApolloDriverConfig } from '@nestjs/apollo';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
-import { AuthService } from '../auth/auth.service';
-import { graphqlContextFactory } from '../auth/graphql-auth';
-import { RateLimiter } from '../auth/rate-limiter';
+import { GraphqlAuth } from '../auth/graphql-auth';
 import { formatGraphqlErrorFor } from '../common/errors/format-graphql-error';
 import { queryShapeRule } from '../common/graphql-limits';
 import type { AppConfig } from '../config/app-config';
@@ -21,12 +19,8 @@ export function graphqlOptions(config: AppConfig): ApolloDriverAsyncConfig {
   return {
     driver: ApolloDriver,
     imports: [GraphqlSupportModule],
-    inject: [AuthService, RateLimiter, UnpagedListBound],
-    useFactory: (
-      auth: AuthService,
-      limiter: RateLimiter,
-      unpaged: UnpagedListBound,
-    ): Omit<ApolloDriverConfig, 'driver'> => ({
+    inject: [GraphqlAuth, UnpagedListBound],
+    useFactory: (auth: GraphqlAuth, unpaged: UnpagedListBound): Omit<ApolloDriverConfig, 'driver'> => ({
       path: GRAPHQL_PATH,
       autoSchemaFile: true,
       sortSchema: true,
@@ -42,7 +36,7 @@ export function graphqlOptions(config: AppConfig): ApolloDriverAsyncConfig {
       preserveHttpStatusForExecutionErrors: false,
       validationRules: [queryShapeRule(config.limits), ...(production ? [NoSchemaIntrospectionCustomRule] : [])],
       plugins: [operationChecksPlugin({ maxCost: config.limits.maxQueryCost, unpagedList: () => unpaged.current() })],
-      context: graphqlContextFactory(auth, limiter),
+      context: auth.context,
     }),
   };
 }

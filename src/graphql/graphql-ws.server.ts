@@ -5,10 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
-import { AuthenticatedSockets } from '../auth/authenticated-sockets';
-import { AuthService } from '../auth/auth.service';
-import { graphqlContextFactory, graphqlWsOnConnect } from '../auth/graphql-auth';
-import { RateLimiter } from '../auth/rate-limiter';
+import { GraphqlAuth } from '../auth/graphql-auth';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { wsOperations } from './graphql-ws.operation';
@@ -28,9 +25,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly schemaHost: GraphQLSchemaHost,
-    private readonly auth: AuthService,
-    private readonly sockets: AuthenticatedSockets,
-    private readonly limiter: RateLimiter,
+    private readonly auth: GraphqlAuth,
     private readonly unpaged: UnpagedListBound,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -52,9 +47,10 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
         // Our config, rather than graphql-ws reading NODE_ENV: in production internal error messages stay hidden.
         isProd: production,
         connectionInitWaitTimeout: limits.wsConnectionInitTimeoutMs,
-        onConnect: graphqlWsOnConnect(this.auth, this.sockets),
-        context: graphqlContextFactory(this.auth, this.limiter),
-        onSubscribe: (_ctx, _id, payload) => operation(payload),
+        onConnect: this.auth.onConnect,
+        context: this.auth.context,
+        // The key first (revoked, over its rate limit), then the document, as HTTP does.
+        onSubscribe: (ctx, _id, payload) => this.auth.onSubscribe(ctx) ?? operation(payload),
       },
       wss,
     );

@@ -5,8 +5,10 @@ import { Clock } from '../common/clock';
 import { BreakerState, RecoveryEventType } from '../breakers/engine';
 import { queryRows } from '../database/query-rows';
 import { StoredEvent } from '../events/stored-event';
+import { FreshFor } from './fresh-for';
 
-const STATE_CACHE_MS = 1000;
+/** Scrapes within this long of a rendering share it: 16 concurrent scrapes cost one render. */
+const RENDERING_FRESH_MS = 1000;
 
 /** Outcomes committed for one breaker. */
 export interface CommittedOutcomes {
@@ -18,7 +20,7 @@ export interface CommittedOutcomes {
 /**
  * The Prometheus metrics of this instance. Counters count what this instance committed (a
  * Prometheus sum over instances gives the cluster's); the state gauge reads the database, which
- * all instances share, cached for about a second.
+ * all instances share. The whole rendering is cached for about a second.
  */
 @Injectable()
 export class BreakerMetrics {
@@ -26,12 +28,17 @@ export class BreakerMetrics {
   private readonly outcomes: Counter<'breaker' | 'result'>;
   private readonly transitions: Counter<'breaker' | 'from' | 'to'>;
   private readonly recovery: Histogram;
-  private states: { at: number; rows: { name: string; state: BreakerState }[] } | null = null;
+  private readonly rendering: FreshFor<string>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
   ) {
+    this.rendering = new FreshFor(
+      RENDERING_FRESH_MS,
+      () => this.registry.metrics(),
+      () => this.clock.now(),
+    );
     collectDefaultMetrics({ register: this.registry });
     this.outcomes = new Counter({
       name: 'breaker_outcomes_total',
@@ -84,19 +91,12 @@ export class BreakerMetrics {
     }
   }
 
-  /** The Prometheus text exposition. */
+  /** The Prometheus text exposition, rendered at most once a second (the state gauge reads the database). */
   async render(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    return { contentType: this.registry.contentType, body: await this.rendering.get() };
   }
 
-  private async currentStates(): Promise<{ name: string; state: BreakerState }[]> {
-    const now = this.clock.now();
-    if (this.states && now - this.states.at < STATE_CACHE_MS) return this.states.rows;
-    const rows = await queryRows<{ name: string; state: BreakerState }>(
-      this.dataSource.manager,
-      'SELECT name, state FROM breakers ORDER BY name',
-    );
-    this.states = { at: now, rows };
-    return rows;
+  private currentStates(): Promise<{ name: string; state: BreakerState }[]> {
+    return queryRows(this.dataSource.manager, 'SELECT name, state FROM breakers ORDER BY name');
   }
 }

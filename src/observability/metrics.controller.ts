@@ -4,7 +4,9 @@ import {
   Headers,
   HttpCode,
   Inject,
+  Logger,
   NotFoundException,
+  OnModuleInit,
   Res,
   UnauthorizedException,
 } from '@nestjs/common';
@@ -13,21 +15,34 @@ import { timingSafeEqual } from 'node:crypto';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { BreakerMetrics } from './breaker-metrics';
+import { MetricsAccess, metricsAccess } from './metrics-access';
 
-/** GET /metrics in the Prometheus text format: open, behind METRICS_TOKEN, or off (METRICS_ENABLED=false). */
+/** GET /metrics in the Prometheus text format: open, behind METRICS_TOKEN, or off (see metricsAccess). */
 @Controller('metrics')
-export class MetricsController {
+export class MetricsController implements OnModuleInit {
+  private readonly access: MetricsAccess;
+
   constructor(
     private readonly metrics: BreakerMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.access = metricsAccess(config);
+  }
+
+  onModuleInit(): void {
+    if (this.access === 'withheld') {
+      new Logger(MetricsController.name).warn(
+        'GET /metrics answers 404: NODE_ENV=production serves it only with METRICS_TOKEN set, or with METRICS_PUBLIC=true',
+      );
+    }
+  }
 
   @Get()
   @HttpCode(200)
   async scrape(@Headers('authorization') authorization: string | undefined, @Res() res: Response): Promise<void> {
-    const { metricsEnabled, metricsToken } = this.config.observability;
-    if (!metricsEnabled) throw new NotFoundException();
-    if (metricsToken !== null && !sameSecret(authorization ?? '', `Bearer ${metricsToken}`)) {
+    if (this.access === 'off' || this.access === 'withheld') throw new NotFoundException();
+    const token = this.config.observability.metricsToken;
+    if (this.access === 'token' && !sameSecret(authorization ?? '', `Bearer ${token}`)) {
       throw new UnauthorizedException('GET /metrics needs Authorization: Bearer <METRICS_TOKEN>');
     }
     const { contentType, body } = await this.metrics.render();
