@@ -45,7 +45,7 @@ export class BreakersService {
 
   private readonly limits: AppConfig['limits'];
   /** Per non-admin key, on this instance. */
-  private readonly registrations: RateLimiter;
+  private readonly registrations: RateLimiter<number>;
 
   /** The named breaker, or null. */
   async findOne(name: string): Promise<Breaker | null> {

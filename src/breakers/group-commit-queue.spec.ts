@@ -166,4 +166,31 @@ describe('GroupCommitQueue', () => {
     await stuck;
     await Promise.all(waiting);
   });
+
+  it('refuses everything waiting at once when a group fails in a way they would too', async () => {
+    const unreachable = new Error('connection terminated');
+    queue = new GroupCommitQueue(
+      fake.run,
+      { maxGroupSize: MAX_GROUP, maxWaiting: 1000, failsAll: (e) => e === unreachable },
+      () => now,
+    );
+    const first = push('a');
+    await tick();
+    const waiting = [push('b', 50), push('c', 100)];
+    fake.pending[0].reject(unreachable);
+    await expect(first).rejects.toBe(unreachable);
+    for (const w of waiting) await expect(w).rejects.toBe(unreachable);
+    expect(fake.groups).toHaveLength(1);
+    expect(queue.waitingUnits).toBe(0);
+
+    // Any other error fails its own group only; and a new push after the failure starts afresh.
+    const next = push('d');
+    await tick();
+    const behind = push('e');
+    fake.pending[1].reject(new Error('a bug'));
+    await expect(next).rejects.toThrow('a bug');
+    await tick();
+    fake.commit(2);
+    await expect(behind).resolves.toBe('e');
+  });
 });

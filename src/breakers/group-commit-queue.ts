@@ -8,6 +8,11 @@ export interface GroupCommitLimits {
   readonly maxGroupSize: number;
   /** The most units that may wait for a group; past it, `push` refuses at once. */
   readonly maxWaiting: number;
+  /**
+   * Whether a group's error means the ones waiting would fail the same way (the database cannot
+   * be reached): then they are refused with it at once, rather than each waiting its turn to time out.
+   */
+  readonly failsAll?: (error: unknown) => boolean;
 }
 
 interface Waiting<C, R> {
@@ -79,6 +84,12 @@ export class GroupCommitQueue<C, R> {
     }
   }
 
+  private rejectWaiting(error: unknown): void {
+    const waiting = this.waiting.splice(0);
+    this.waitingSize = 0;
+    for (const w of waiting) w.reject(error);
+  }
+
   /** The oldest waiting items, as many as fit in maxGroupSize (always at least one). */
   private takeGroup(): Waiting<C, R>[] {
     let size = this.waiting[0].size;
@@ -98,6 +109,7 @@ export class GroupCommitQueue<C, R> {
       settled.forEach((s, i) => (s.ok ? group[i].resolve(s.value) : group[i].reject(s.error)));
     } catch (error) {
       for (const w of group) w.reject(error);
+      if (this.limits.failsAll?.(error)) this.rejectWaiting(error);
     } finally {
       this.groupMs = 0.8 * this.groupMs + 0.2 * Math.max(0, this.now() - started);
     }

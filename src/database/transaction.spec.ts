@@ -1,21 +1,38 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { inTransaction, retryDelayMs, TRANSACTION_ATTEMPTS } from './transaction';
 
-/** A DataSource whose transactions fail with the given errors, in turn, then succeed. */
+/** What the fake runners were asked to do, in order. */
+const calls: string[] = [];
+
+/** A DataSource whose transactions fail with the given errors, in turn, at commit, then succeed. */
 function failingThen(errors: unknown[]): DataSource {
-  return {
-    transaction: async (work: (manager: EntityManager) => Promise<unknown>) => {
-      const result = await work({} as EntityManager);
-      const error = errors.shift();
-      if (error) throw error;
-      return result;
-    },
-  } as unknown as DataSource;
+  const runner = () => {
+    let active = false;
+    return {
+      manager: {} as EntityManager,
+      get isTransactionActive() {
+        return active;
+      },
+      startTransaction: async () => void (active = true),
+      commitTransaction: async () => {
+        const error = errors.shift();
+        if (error) throw error;
+        active = false;
+        calls.push('commit');
+      },
+      rollbackTransaction: async () => void ((active = false), calls.push('rollback')),
+      release: async () => void calls.push('release'),
+      releasePostgresConnection: async (err: Error) => void calls.push(`destroy: ${err.message}`),
+    };
+  };
+  return { createQueryRunner: runner } as unknown as DataSource;
 }
 
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code, severity: 'ERROR' });
 
 describe('inTransaction', () => {
+  beforeEach(() => calls.splice(0));
+
   it('retries a deadlock and a serialization failure, and runs only the last try’s callbacks', async () => {
     const ran: number[] = [];
     let tries = 0;
@@ -46,5 +63,14 @@ describe('inTransaction', () => {
   it('waits a jittered pause that doubles its window with each try', () => {
     expect([1, 2, 3, 4].map((attempt) => retryDelayMs(attempt, () => 0.999))).toEqual([10, 20, 40, 80]);
     expect(retryDelayMs(3, () => 0)).toBe(1);
+  });
+
+  it('rolls back after an error the server answered, and destroys a connection that did not answer', async () => {
+    await expect(inTransaction(failingThen([pgError('23505')]), async () => 1)).rejects.toThrow('pg 23505');
+    expect(calls).toEqual(['rollback', 'release']);
+    calls.splice(0);
+    const partition = new Error('Query read timeout');
+    await expect(inTransaction(failingThen([partition]), async () => 1)).rejects.toBe(partition);
+    expect(calls).toEqual(['destroy: Query read timeout']);
   });
 });

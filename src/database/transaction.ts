@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { sqlState } from '../common/errors/database-errors';
+import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import { isDatabaseUnavailable, sqlState } from '../common/errors/database-errors';
 
 /** A running transaction: its manager, and a way to act only once it has committed. */
 export interface Tx {
@@ -25,7 +26,7 @@ export async function inTransaction<T>(dataSource: DataSource, work: (tx: Tx) =>
     const callbacks: (() => void)[] = [];
     let result: T;
     try {
-      result = await dataSource.transaction((manager) => work({ manager, afterCommit: (cb) => callbacks.push(cb) }));
+      result = await runOnce(dataSource, (manager) => work({ manager, afterCommit: (cb) => callbacks.push(cb) }));
     } catch (error) {
       if (attempt >= TRANSACTION_ATTEMPTS || !RETRIED_SQLSTATES.has(sqlState(error) ?? '')) throw error;
       await pause(retryDelayMs(attempt));
@@ -34,6 +35,43 @@ export async function inTransaction<T>(dataSource: DataSource, work: (tx: Tx) =>
     for (const callback of callbacks) callback();
     return result;
   }
+}
+
+/**
+ * One try, on a connection of its own. When the connection itself failed (no answer: a network
+ * partition), it is destroyed rather than asked to ROLLBACK, which would wait out the client's
+ * timeout a second time; Postgres rolls back the transaction of a connection that is gone.
+ */
+async function runOnce<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  const runner = dataSource.createQueryRunner() as PostgresQueryRunner;
+  let broken: Error | undefined;
+  try {
+    await runner.startTransaction();
+    const result = await work(runner.manager);
+    await runner.commitTransaction();
+    return result;
+  } catch (error) {
+    if (isDatabaseUnavailable(error) && sqlState(error) === undefined) {
+      broken = error instanceof Error ? error : new Error(String(error));
+    } else if (runner.isTransactionActive) {
+      await runner.rollbackTransaction().catch(() => undefined);
+    }
+    throw error;
+  } finally {
+    if (broken) await releaseBroken(runner, broken);
+    else await runner.release();
+  }
+}
+
+/**
+ * Hands the connection back to the pool with the error, so that the pool destroys it instead of
+ * reusing it. TypeORM does exactly this when the connection emits an error; its method for it is
+ * private in the typings only.
+ */
+function releaseBroken(runner: PostgresQueryRunner, error: Error): Promise<void> {
+  return (runner as unknown as { releasePostgresConnection(err: Error): Promise<void> }).releasePostgresConnection(
+    error,
+  );
 }
 
 /** Full jitter over a window that doubles per try (10, 20, 40, 80 ms): tries that collided once rarely collide again. */
