@@ -42,7 +42,7 @@ export class AuthService {
     if (row.lastUsedAt === null || now - row.lastUsedAt.getTime() >= every) {
       await this.store.touch(manager, row.id, new Date(now), every);
     }
-    return { keyId: row.id, name: row.name, role: row.role };
+    return { keyId: row.id, name: row.name, role: row.role, scope: row.scope };
   }
 
   list(): Promise<ApiKeyRow[]> {
@@ -50,9 +50,9 @@ export class AuthService {
   }
 
   /** Creates a key; the secret is in the answer and nowhere else. */
-  async create(name: string, role: Role): Promise<{ key: string; info: ApiKeyRow }> {
+  async create(name: string, role: Role, scope: string | null = null): Promise<{ key: string; info: ApiKeyRow }> {
     const key = generateKey();
-    const info = await this.store.insert(this.dataSource.manager, name, role, hashKey(key));
+    const info = await this.store.insert(this.dataSource.manager, name, role, hashKey(key), scope);
     if (!info) throw new Error('a freshly generated key collided with a stored one');
     return { key, info };
   }
