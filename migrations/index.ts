@@ -3,6 +3,7 @@ import { Analytics1795920000000 } from './1795920000000-Analytics';
 import { ApiKeys1795923000000 } from './1795923000000-ApiKeys';
 import { BreakerVersionBigint1795926000000 } from './1795926000000-BreakerVersionBigint';
 import { OutcomeBatches1795926100000 } from './1795926100000-OutcomeBatches';
+import { ApiKeyScope1795926200000 } from './1795926200000-ApiKeyScope';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   ApiKeys1795923000000,
   BreakerVersionBigint1795926000000,
   OutcomeBatches1795926100000,
+  ApiKeyScope1795926200000,
 ];

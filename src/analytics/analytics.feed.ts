@@ -1,3 +1,4 @@
+import type { BreakerScope } from '../auth/breaker-scope';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
@@ -44,8 +45,15 @@ export class AnalyticsFeed implements OnModuleInit, OnModuleDestroy {
     for (const unsubscribe of this.unsubscribes) unsubscribe();
   }
 
-  healthChanges(breakerName: string | null | undefined, onOverflow: () => void): SubscriberQueue<HealthChangeData> {
-    return this.changes.add((c) => !breakerName || c.breakerName === breakerName, onOverflow);
+  healthChanges(
+    breakerName: string | null | undefined,
+    scope: BreakerScope,
+    onOverflow: () => void,
+  ): SubscriberQueue<HealthChangeData> {
+    return this.changes.add(
+      (c) => (!breakerName || c.breakerName === breakerName) && scope.includes(c.breakerName),
+      onOverflow,
+    );
   }
 
   reportUpdates(onOverflow: () => void): SubscriberQueue<ReportData> {

@@ -1,6 +1,10 @@
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import type { WebSocket } from 'ws';
+import { BreakerScope } from '../auth/breaker-scope';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
 import { Role } from '../auth/role';
+import type { GraphqlContext } from '../auth/graphql-context';
 import { RequireRole } from '../auth/roles.decorator';
 import { Breaker } from '../breakers/breaker.model';
 import { closeSlowSubscriber } from '../common/close-slow';
@@ -15,7 +19,7 @@ import { HealthStatus } from './health-status';
 import { HealthChange, HealthSnapshot, RecoveryReport, ServiceRecoveryInfo } from './models/health.model';
 import { HealthHistoryService } from './health-history.service';
 import { RecentEventsLoader } from './recent-events.loader';
-import { ReportData } from './report';
+import { reportWithin, ReportData } from './report';
 
 /** The recovery report, health history and their live feeds. */
 @Resolver(() => RecoveryReport)
@@ -27,27 +31,39 @@ export class AnalyticsResolver {
   ) {}
 
   @Query(() => RecoveryReport, { description: 'The latest computed report; computed now if there is none yet.' })
-  recoveryReport(): Promise<ReportData> {
-    return this.analytics.latestReport();
+  async recoveryReport(@CurrentPrincipal() by: Principal): Promise<ReportData> {
+    return reportWithin(await this.analytics.latestReport(), BreakerScope.of(by));
   }
 
   @Query(() => [HealthSnapshot], { description: "A breaker's health snapshots, oldest first." })
-  healthHistory(@Args() args: HealthHistoryArgs): Promise<HealthSnapshot[]> {
+  healthHistory(@Args() args: HealthHistoryArgs, @CurrentPrincipal() by: Principal): Promise<HealthSnapshot[]> {
+    BreakerScope.of(by).require([args.breakerName]);
     return this.history.history(args.breakerName, args.since ?? null, args.limit ?? 1000);
   }
 
   @RequireRole(Role.ADMIN)
   @Mutation(() => RecoveryReport, { description: 'Regrades every breaker now and answers the new report.' })
-  async recomputeHealth(): Promise<ReportData> {
+  async recomputeHealth(@CurrentPrincipal() by: Principal): Promise<ReportData> {
+    BreakerScope.of(by).requireUnscoped('regrade every breaker');
     return (await this.analytics.recompute('request'))!;
   }
 
   @Subscription(() => HealthChange, { description: "Each change of a breaker's grade.", resolve: (c: unknown) => c })
-  healthChanged(@Args() { breakerName }: BreakerFilterArgs, @Context('socket') socket?: WebSocket) {
-    return this.feed.healthChanges(breakerName, () => closeSlowSubscriber(socket));
+  healthChanged(
+    @Args() { breakerName }: BreakerFilterArgs,
+    @CurrentPrincipal() by: Principal,
+    @Context('socket') socket?: WebSocket,
+  ) {
+    const scope = BreakerScope.of(by);
+    scope.require([breakerName]);
+    return this.feed.healthChanges(breakerName, scope, () => closeSlowSubscriber(socket));
   }
 
-  @Subscription(() => RecoveryReport, { description: 'Each newly computed report.', resolve: (r: unknown) => r })
+  @Subscription(() => RecoveryReport, {
+    description: 'Each newly computed report.',
+    resolve: (report: ReportData, _args: unknown, context: GraphqlContext) =>
+      reportWithin(report, BreakerScope.of(context.principal)),
+  })
   recoveryReportUpdated(@Context('socket') socket?: WebSocket) {
     return this.feed.reportUpdates(() => closeSlowSubscriber(socket));
   }

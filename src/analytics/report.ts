@@ -1,3 +1,5 @@
+import type { BreakerScope } from '../auth/breaker-scope';
+import { overallHealth } from './grading';
 import { HealthStatus } from './health-status';
 import { Recommendation } from './recommendations/recommendation';
 
@@ -23,4 +25,19 @@ export interface HealthChangeData {
   readonly from: HealthStatus | null;
   readonly to: HealthStatus;
   readonly at: Date;
+}
+
+/**
+ * The report as a scoped key may see it: its breakers' grades and recommendations, and the overall
+ * health of those alone. An unscoped key sees the report as it is.
+ */
+export function reportWithin(report: ReportData, scope: BreakerScope): ReportData {
+  if (!scope.scoped) return report;
+  const services = report.services.filter((s) => scope.includes(s.name));
+  return {
+    generatedAt: report.generatedAt,
+    overallSystemHealth: overallHealth(services.map((s) => s.healthStatus)),
+    services,
+    recommendations: report.recommendations.filter((r) => scope.includes(r.breakerName)),
+  };
 }

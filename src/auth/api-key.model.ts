@@ -15,6 +15,12 @@ export class ApiKeyInfo {
   @Field(() => Role)
   role: Role;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'The breaker-name prefix it is limited to; null for every breaker.',
+  })
+  scope: string | null;
+
   @Field(() => Date)
   createdAt: Date;
 

@@ -7,6 +7,7 @@ export interface ApiKeyRow {
   readonly id: number;
   readonly name: string;
   readonly role: Role;
+  readonly scope: string | null;
   readonly createdAt: Date;
   readonly lastUsedAt: Date | null;
   readonly revokedAt: Date | null;
@@ -16,12 +17,13 @@ interface Row {
   id: number;
   name: string;
   role: Role;
+  scope: string | null;
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
 }
 
-const COLUMNS = 'id, name, role, created_at, last_used_at, revoked_at';
+const COLUMNS = 'id, name, role, scope, created_at, last_used_at, revoked_at';
 
 /** SQL for `api_keys`. Only hashes are stored; no method ever returns one. */
 @Injectable()
@@ -55,12 +57,18 @@ export class ApiKeyStore {
   }
 
   /** Inserts a key; with `ifHashAbsent`, does nothing when that hash is stored already. */
-  async insert(manager: EntityManager, name: string, role: Role, hash: string): Promise<ApiKeyRow | null> {
+  async insert(
+    manager: EntityManager,
+    name: string,
+    role: Role,
+    hash: string,
+    scope: string | null = null,
+  ): Promise<ApiKeyRow | null> {
     const rows = await queryRows<Row>(
       manager,
-      `INSERT INTO api_keys (name, role, key_hash) VALUES ($1, $2, $3)
+      `INSERT INTO api_keys (name, role, key_hash, scope) VALUES ($1, $2, $3, $4)
        ON CONFLICT (key_hash) DO NOTHING RETURNING ${COLUMNS}`,
-      [name, role, hash],
+      [name, role, hash, scope],
     );
     return rows.length ? toKey(rows[0]) : null;
   }
@@ -91,6 +99,7 @@ function toKey(r: Row): ApiKeyRow {
     id: r.id,
     name: r.name,
     role: r.role,
+    scope: r.scope,
     createdAt: r.created_at,
     lastUsedAt: r.last_used_at,
     revokedAt: r.revoked_at,

@@ -50,7 +50,7 @@ export class AuthService {
     if (!known) return null;
     await this.touchNowAndThen(known);
     if (this.revocations.revokedSince(known.id, mark)) return null;
-    return { keyId: known.id, name: known.name, role: known.role };
+    return { keyId: known.id, name: known.name, role: known.role, scope: known.scope };
   }
 
   private async lookUp(hash: string, mark: number): Promise<KnownKey | null> {
@@ -60,6 +60,7 @@ export class AuthService {
       id: row.id,
       name: row.name,
       role: row.role,
+      scope: row.scope,
       lastUsedAt: row.lastUsedAt?.getTime() ?? null,
     };
     if (!this.revocations.revokedSince(row.id, mark)) this.keys.set(hash, known);
@@ -79,9 +80,9 @@ export class AuthService {
   }
 
   /** Creates a key; the secret is in the answer and nowhere else. */
-  async create(name: string, role: Role): Promise<{ key: string; info: ApiKeyRow }> {
+  async create(name: string, role: Role, scope: string | null = null): Promise<{ key: string; info: ApiKeyRow }> {
     const key = generateKey();
-    const info = await this.store.insert(this.dataSource.manager, name, role, hashKey(key));
+    const info = await this.store.insert(this.dataSource.manager, name, role, hashKey(key), scope);
     if (!info) throw new Error('a freshly generated key collided with a stored one');
     return { key, info };
   }

@@ -10,6 +10,7 @@ export interface KnownKey {
   readonly id: number;
   readonly name: string;
   readonly role: Role;
+  readonly scope: string | null;
   /** When its use was last written (epoch ms), so that a busy key is not touched on every request. */
   lastUsedAt: number | null;
 }

@@ -1,4 +1,5 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { BreakerScope } from '../auth/breaker-scope';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { Role } from '../auth/role';
@@ -25,18 +26,21 @@ export class BreakersResolver {
   constructor(private readonly service: BreakersService) {}
 
   @Query(() => [Breaker], { description: 'All breakers, by name.' })
-  breakers(@Args() { state }: BreakersArgs): Promise<Breaker[]> {
-    return this.service.findAll(state);
+  async breakers(@Args() { state }: BreakersArgs, @CurrentPrincipal() by: Principal): Promise<Breaker[]> {
+    const scope = BreakerScope.of(by);
+    return (await this.service.findAll(state)).filter((b) => scope.includes(b.name));
   }
 
   @Query(() => Breaker, { nullable: true, description: 'The named breaker, or null.' })
-  breaker(@Args() { name }: BreakerNameArgs): Promise<Breaker | null> {
+  breaker(@Args() { name }: BreakerNameArgs, @CurrentPrincipal() by: Principal): Promise<Breaker | null> {
+    BreakerScope.of(by).require([name]);
     return this.service.findOne(name);
   }
 
   @RequireRole(Role.REPORTER)
   @Mutation(() => Breaker, { description: 'Creates a breaker; an existing name comes back unchanged.' })
   registerBreaker(@Args() { input }: RegisterBreakerArgs, @CurrentPrincipal() by: Principal): Promise<Breaker> {
+    BreakerScope.of(by).require([input.name]);
     return this.service.register(input.name, input.config, by);
   }
 
@@ -46,12 +50,14 @@ export class BreakersResolver {
     @Args() { name, config, reason }: UpdateBreakerConfigArgs,
     @CurrentPrincipal() by: Principal,
   ): Promise<Breaker> {
+    BreakerScope.of(by).require([name]);
     return this.service.updateConfig(name, config, { reason, actor: by.name });
   }
 
   @RequireRole(Role.REPORTER)
   @Mutation(() => Breaker)
-  recordOutcome(@Args() { input }: RecordOutcomeArgs): Promise<Breaker> {
+  recordOutcome(@Args() { input }: RecordOutcomeArgs, @CurrentPrincipal() by: Principal): Promise<Breaker> {
+    BreakerScope.of(by).require([input.breakerName]);
     return this.service.recordOutcome(input);
   }
 
@@ -73,6 +79,7 @@ export class BreakersResolver {
     @Args() { batchId }: RecordOutcomesArgs,
     @CurrentPrincipal() by: Principal,
   ): Promise<RecordOutcomesResult> {
+    BreakerScope.of(by).require(outcomes.map((o) => o.breakerName));
     return this.service.recordOutcomes(outcomes, batchId ? { keyId: by.keyId, batchId } : undefined);
   }
 
@@ -80,25 +87,32 @@ export class BreakersResolver {
   @Mutation(() => Permission, {
     description: 'Whether a call may go ahead now; in HALF_OPEN this takes a trial permit.',
   })
-  acquirePermission(@Args() { breakerName }: AcquirePermissionArgs): Promise<Permission> {
+  acquirePermission(
+    @Args() { breakerName }: AcquirePermissionArgs,
+    @CurrentPrincipal() by: Principal,
+  ): Promise<Permission> {
+    BreakerScope.of(by).require([breakerName]);
     return this.service.acquirePermission(breakerName);
   }
 
   @RequireRole(Role.ADMIN)
   @Mutation(() => Breaker, { description: 'Back to CLOSED from any state; metrics and history are kept.' })
   resetBreaker(@Args() { name, reason }: AdminActionArgs, @CurrentPrincipal() by: Principal): Promise<Breaker> {
+    BreakerScope.of(by).require([name]);
     return this.service.reset(name, { reason, actor: by.name });
   }
 
   @RequireRole(Role.ADMIN)
   @Mutation(() => Breaker, { description: 'FORCED_OPEN: permits nothing and never moves by itself.' })
   forceOpenBreaker(@Args() { name, reason }: AdminActionArgs, @CurrentPrincipal() by: Principal): Promise<Breaker> {
+    BreakerScope.of(by).require([name]);
     return this.service.forceOpen(name, { reason, actor: by.name });
   }
 
   @RequireRole(Role.ADMIN)
   @Mutation(() => Breaker, { description: 'DISABLED: permits everything, counts every outcome, never trips.' })
   disableBreaker(@Args() { name, reason }: AdminActionArgs, @CurrentPrincipal() by: Principal): Promise<Breaker> {
+    BreakerScope.of(by).require([name]);
     return this.service.disable(name, { reason, actor: by.name });
   }
 }

@@ -1,5 +1,8 @@
 import { Args, Context, Resolver, Subscription } from '@nestjs/graphql';
 import type { WebSocket } from 'ws';
+import { BreakerScope } from '../auth/breaker-scope';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
 import { closeSlowSubscriber } from '../common/close-slow';
 import { BreakerTransition, isTransition, toTransition } from './breaker-transition.model';
 import { BreakerFilterArgs } from '../breakers/dto/breaker-filter.args';
@@ -27,9 +30,16 @@ export class EventSubscriptionsResolver {
     description: 'Each change of state, per breaker in commit order.',
     resolve: (event: StoredEvent) => toTransition(event),
   })
-  breakerStateChanged(@Args() { breakerName }: BreakerFilterArgs, @Context('socket') socket?: WebSocket) {
+  breakerStateChanged(
+    @Args() { breakerName }: BreakerFilterArgs,
+    @CurrentPrincipal() by: Principal,
+    @Context('socket') socket?: WebSocket,
+  ) {
+    const scope = BreakerScope.of(by);
+    scope.require([breakerName]);
     return this.hub.stream(
-      (event) => isTransition(event) && (!breakerName || event.breakerName === breakerName),
+      (event) =>
+        isTransition(event) && (!breakerName || event.breakerName === breakerName) && scope.includes(event.breakerName),
       (error) => closeForResume(socket, error),
     );
   }
@@ -38,10 +48,19 @@ export class EventSubscriptionsResolver {
     description: 'Each recovery event as it is committed, per breaker in commit order.',
     resolve: (event: StoredEvent) => event,
   })
-  recoveryEvents(@Args() { breakerName, types }: EventFilterArgs, @Context('socket') socket?: WebSocket) {
+  recoveryEvents(
+    @Args() { breakerName, types }: EventFilterArgs,
+    @CurrentPrincipal() by: Principal,
+    @Context('socket') socket?: WebSocket,
+  ) {
+    const scope = BreakerScope.of(by);
+    scope.require([breakerName]);
     const wanted = types?.length ? new Set(types) : null;
     return this.hub.stream(
-      (event) => (!breakerName || event.breakerName === breakerName) && (!wanted || wanted.has(event.type)),
+      (event) =>
+        (!breakerName || event.breakerName === breakerName) &&
+        (!wanted || wanted.has(event.type)) &&
+        scope.includes(event.breakerName),
       (error) => closeForResume(socket, error),
     );
   }

@@ -14,6 +14,8 @@ export interface NewEvent {
 
 export interface EventPageQuery {
   readonly breakerName?: string;
+  /** Only breakers whose names start with this: a scoped key's view of the global feed. */
+  readonly namePrefix?: string;
   readonly types?: readonly RecoveryEventType[];
   /** Exclusive bound: ids after this one in the requested order. */
   readonly afterId?: string;
@@ -94,6 +96,7 @@ export class EventStore {
       sql.where(`e.breaker_id >= ${id} AND e.breaker_id <= ${id}`);
       orderBy = `e.breaker_id ${direction}, ${orderBy}`;
     }
+    if (query.namePrefix !== undefined) sql.where(`starts_with(b.name, ${sql.param(query.namePrefix)})`);
     if (query.types && query.types.length > 0) sql.where(`e.type = ANY(${sql.param(query.types)})`);
     if (query.afterId !== undefined) {
       sql.where(`e.id ${direction === 'ASC' ? '>' : '<'} ${sql.param(query.afterId)}`);

@@ -1,4 +1,7 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
+import { BreakerScope } from '../auth/breaker-scope';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
 import { BreakerEventsArgs } from './dto/breaker-events.args';
 import { EventsService } from './events.service';
 import { RecoveryEvent, RecoveryEventConnection } from './recovery-event.model';
@@ -10,7 +13,9 @@ export class EventsResolver {
   @Query(() => RecoveryEventConnection, {
     description: 'Recovery events, newest first by default, with opaque cursors.',
   })
-  breakerEvents(@Args() args: BreakerEventsArgs): Promise<RecoveryEventConnection> {
-    return this.service.page(args);
+  breakerEvents(@Args() args: BreakerEventsArgs, @CurrentPrincipal() by: Principal): Promise<RecoveryEventConnection> {
+    const scope = BreakerScope.of(by);
+    scope.require([args.breakerName]);
+    return this.service.page(args, scope.prefix ?? undefined);
   }
 }

@@ -15,13 +15,17 @@ export class EventsService {
     private readonly store: EventStore,
   ) {}
 
-  /** One page of events, keyset-paginated by id; an unknown breaker is NOT_FOUND. */
-  async page(args: BreakerEventsArgs): Promise<RecoveryEventConnection> {
+  /**
+   * One page of events, keyset-paginated by id; an unknown breaker is NOT_FOUND. With `namePrefix`,
+   * only the events of breakers whose names start with it.
+   */
+  async page(args: BreakerEventsArgs, namePrefix?: string): Promise<RecoveryEventConnection> {
     const first = args.first ?? DEFAULT_PAGE_SIZE;
     const afterId = args.after ? decodeEventCursor(args.after) : undefined;
     const manager = this.dataSource.manager;
     const rows = await this.store.page(manager, {
       breakerName: args.breakerName ?? undefined,
+      namePrefix,
       types: args.types ?? undefined,
       afterId,
       order: args.order ?? SortOrder.DESC,

@@ -1,5 +1,6 @@
 import { ArgsType, Field, ID } from '@nestjs/graphql';
-import { IsEnum, IsString, Length, Matches } from 'class-validator';
+import { IsEnum, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { BREAKER_NAME_MESSAGES, BREAKER_NAME_PATTERN } from '../../breakers/dto/breaker-name';
 import { Role } from '../role';
 import { IsStorableText } from '../../common/storable-text';
 
@@ -14,6 +15,17 @@ export class CreateApiKeyArgs {
   @Field(() => Role)
   @IsEnum(Role)
   role: Role;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'A breaker-name prefix such as "checkout.": the key may read, report to and act on only the breakers whose names start with it. Left out: every breaker.',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200, { message: `scope ${BREAKER_NAME_MESSAGES.length}` })
+  @Matches(BREAKER_NAME_PATTERN, { message: `scope ${BREAKER_NAME_MESSAGES.pattern}` })
+  scope?: string | null;
 }
 
 @ArgsType()
