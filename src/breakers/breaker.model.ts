@@ -1,5 +1,5 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { RecoveryMetrics } from '../metrics/recovery-metrics.model';
+import { RecoveryMetrics } from './recovery-metrics.model';
 import { BreakerState } from './engine';
 
 // Registered here rather than beside the enum: the engine stays free of Nest.

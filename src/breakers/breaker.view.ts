@@ -1,4 +1,4 @@
-import { toMetricsView } from '../metrics/recovery-metrics.view';
+import { toMetricsView } from './recovery-metrics.view';
 import { Breaker } from './breaker.model';
 import { StoredBreaker } from './stored-breaker';
 

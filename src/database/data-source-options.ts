@@ -3,7 +3,7 @@ import { MIGRATIONS } from '../../migrations';
 import type { DatabaseTimeouts } from '../config/app-config';
 import { BreakerEntity } from '../breakers/breaker.entity';
 import { RecoveryEventEntity } from '../events/recovery-event.entity';
-import { RecoveryMetricsEntity } from '../metrics/recovery-metrics.entity';
+import { RecoveryMetricsEntity } from '../breakers/recovery-metrics.entity';
 
 export const ENTITIES = [BreakerEntity, RecoveryMetricsEntity, RecoveryEventEntity];
 

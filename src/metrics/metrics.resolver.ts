@@ -4,7 +4,7 @@ import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { BreakerFilterArgs } from '../breakers/dto/breaker-filter.args';
 import { MetricsService } from './metrics.service';
-import { RecoveryMetrics } from './recovery-metrics.model';
+import { RecoveryMetrics } from '../breakers/recovery-metrics.model';
 
 @Resolver(() => RecoveryMetrics)
 export class MetricsResolver {

@@ -3,8 +3,8 @@ import { DataSource } from 'typeorm';
 import { BreakerStore } from '../breakers/breaker.store';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
-import { RecoveryMetrics } from './recovery-metrics.model';
-import { toMetricsView } from './recovery-metrics.view';
+import { RecoveryMetrics } from '../breakers/recovery-metrics.model';
+import { toMetricsView } from '../breakers/recovery-metrics.view';
 
 /** Reads the per-breaker recovery metrics. */
 @Injectable()

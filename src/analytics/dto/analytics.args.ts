@@ -1,6 +1,6 @@
 import { ArgsType, Field, Int } from '@nestjs/graphql';
 import { IsDate, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { IsBreakerName } from '../../breakers/dto/breaker-name';
+import { IsBreakerName } from '../../common/breaker-name';
 
 export const MAX_HISTORY = 10_000;
 

@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID } from '@nestjs/graphql';
 import { IsEnum, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { BREAKER_NAME_MESSAGES, BREAKER_NAME_PATTERN } from '../../breakers/dto/breaker-name';
+import { BREAKER_NAME_MESSAGES, BREAKER_NAME_PATTERN } from '../../common/breaker-name';
 import { Role } from '../role';
 import { IsStorableText } from '../../common/storable-text';
 

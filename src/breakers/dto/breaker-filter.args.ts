@@ -1,6 +1,6 @@
 import { ArgsType, Field } from '@nestjs/graphql';
 import { IsOptional } from 'class-validator';
-import { IsBreakerName } from './breaker-name';
+import { IsBreakerName } from '../../common/breaker-name';
 
 /** An optional breaker name that narrows a query or a feed; all breakers when left out. */
 @ArgsType()

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsEnum, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { BreakerState } from '../engine';
 import { BreakerConfigInput } from './breaker-config.input';
-import { IsBreakerName } from './breaker-name';
+import { IsBreakerName } from '../../common/breaker-name';
 import { OutcomeInput } from './outcome.input';
 import { RegisterBreakerInput } from './register-breaker.input';
 import { IsStorableText } from '../../common/storable-text';

@@ -1,7 +1,7 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
 import { MAX_BATCH_SIZE } from './breaker.args';
-import { BREAKER_NAME_MESSAGES, BREAKER_NAME_PATTERN } from './breaker-name';
+import { BREAKER_NAME_MESSAGES, BREAKER_NAME_PATTERN } from '../../common/breaker-name';
 import { MAX_ERROR_LENGTH, OutcomeInput } from './outcome.input';
 
 /**

@@ -1,6 +1,6 @@
 import { Field, Float, InputType } from '@nestjs/graphql';
 import { IsBoolean, IsNumber, IsOptional, IsString, MaxLength, Min } from 'class-validator';
-import { IsBreakerName } from './breaker-name';
+import { IsBreakerName } from '../../common/breaker-name';
 import { IsStorableText } from '../../common/storable-text';
 
 export const MAX_ERROR_LENGTH = 2000;

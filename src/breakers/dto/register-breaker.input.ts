@@ -2,7 +2,7 @@ import { Field, InputType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import { IsOptional, ValidateNested } from 'class-validator';
 import { BreakerConfigInput } from './breaker-config.input';
-import { IsBreakerName } from './breaker-name';
+import { IsBreakerName } from '../../common/breaker-name';
 
 @InputType()
 export class RegisterBreakerInput {

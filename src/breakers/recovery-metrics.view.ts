@@ -1,4 +1,4 @@
-import { averageRecoveryTimeMs, circuitOpenDurationMs, RecoveryMetricsState } from '../breakers/engine';
+import { averageRecoveryTimeMs, circuitOpenDurationMs, RecoveryMetricsState } from './engine';
 import { RecoveryMetrics } from './recovery-metrics.model';
 
 /** The GraphQL view of a breaker's metrics at `now` (the current open episode counts up to then). */
