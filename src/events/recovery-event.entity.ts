@@ -1,6 +1,4 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import type { Relation } from 'typeorm';
-import { BreakerEntity } from '../breakers/breaker.entity';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { BreakerState, RecoveryEventType } from '../breakers/engine';
 
 /** A row of `recovery_events`: append-only; ids grow in commit order (see EventStore.insertMany). */
@@ -10,12 +8,9 @@ export class RecoveryEventEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
 
+  /** The breaker's id; the schema holds the foreign key (ON DELETE CASCADE). */
   @Column({ name: 'breaker_id', type: 'integer' })
   breakerId: number;
-
-  @ManyToOne(() => BreakerEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'breaker_id' })
-  breaker: Relation<BreakerEntity>;
 
   @Column({ type: 'text' })
   type: RecoveryEventType;
