@@ -191,6 +191,15 @@ describe('outcomes (e2e)', () => {
       expect((await events(y)).map((e: any) => e.type)).toEqual(['CIRCUIT_OPENED']);
     });
 
+    it('refuses an outcome error Postgres cannot store, naming the outcome, applying none of the batch', async () => {
+      const name = 'batch.unstorable';
+      await register(name, { failureThreshold: 10000 });
+      const result = await batch([f(name), { breakerName: name, success: false, error: 'bad\u0000byte' }]);
+      expect(errorCode(result)).toBe('BAD_USER_INPUT');
+      expect(result.errors![0].extensions!.field).toBe('outcomes.1.error');
+      expect((await breaker(name)).metrics.totalCalls).toBe(0);
+    });
+
     it('refuses a batch of 10001 outcomes with BAD_USER_INPUT, applying none of it', async () => {
       const name = 'big.refused';
       await register(name, { failureThreshold: 10000 });

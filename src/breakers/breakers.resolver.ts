@@ -1,4 +1,4 @@
-import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { BreakerScope } from '../auth/breaker-scope';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
@@ -12,12 +12,11 @@ import {
   BreakerNameArgs,
   BreakersArgs,
   RecordOutcomeArgs,
-  RecordOutcomesArgs,
   RegisterBreakerArgs,
   UpdateBreakerConfigArgs,
   MAX_BATCH_SIZE,
 } from './dto/breaker.args';
-import { OutcomeBatchPipe } from './dto/outcome-batch.pipe';
+import { BatchIdPipe, OutcomeBatchPipe } from './dto/outcome-batch.pipe';
 import { OutcomeInput } from './dto/outcome.input';
 
 /** Breaker queries and mutations: validated arguments in, one service call out. */
@@ -76,7 +75,17 @@ export class BreakersResolver {
       OutcomeBatchPipe,
     )
     outcomes: OutcomeInput[],
-    @Args() { batchId }: RecordOutcomesArgs,
+    @Args(
+      'batchId',
+      {
+        type: () => ID,
+        nullable: true,
+        description:
+          'Chosen by the client: 1 to 100 printable ASCII characters, no spaces (a UUID, say), unique per API key. A batch whose id has committed is not applied again; ids are kept at least 24 h.',
+      },
+      BatchIdPipe,
+    )
+    batchId: string | null,
     @CurrentPrincipal() by: Principal,
   ): Promise<RecordOutcomesResult> {
     BreakerScope.of(by).require(outcomes.map((o) => o.breakerName));

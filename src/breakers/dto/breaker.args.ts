@@ -1,6 +1,6 @@
-import { ArgsType, Field, ID } from '@nestjs/graphql';
+import { ArgsType, Field } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { IsEnum, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsEnum, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { BreakerState } from '../engine';
 import { BreakerConfigInput } from './breaker-config.input';
 import { IsBreakerName } from '../../common/breaker-name';
@@ -68,18 +68,4 @@ export class RecordOutcomeArgs {
   @ValidateNested()
   @Type(() => OutcomeInput)
   input: OutcomeInput;
-}
-
-@ArgsType()
-export class RecordOutcomesArgs {
-  @Field(() => ID, {
-    nullable: true,
-    description:
-      'Chosen by the client: 1 to 100 printable ASCII characters, no spaces (a UUID, say), unique per API key. A batch whose id has committed is not applied again; ids are kept at least 24 h.',
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
-  @Matches(/^[\x21-\x7e]*$/, { message: 'batchId must be printable ASCII characters, with no spaces' })
-  batchId?: string | null;
 }

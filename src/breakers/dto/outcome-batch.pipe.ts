@@ -2,6 +2,7 @@ import { Injectable, PipeTransform } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
 import { MAX_BATCH_SIZE } from './breaker.args';
 import { BREAKER_NAME_MESSAGES, BREAKER_NAME_PATTERN } from '../../common/breaker-name';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../../common/storable-text';
 import { MAX_ERROR_LENGTH, OutcomeInput } from './outcome.input';
 
 /**
@@ -38,4 +39,26 @@ function checkOutcome(o: OutcomeInput, path: string): void {
   if (e !== undefined && e !== null && (typeof e !== 'string' || e.length > MAX_ERROR_LENGTH)) {
     throw AppError.badInput(`${path}.error`, `error must be shorter than or equal to ${MAX_ERROR_LENGTH} characters`);
   }
+  if (typeof e === 'string' && !isStorableText(e))
+    throw AppError.badInput(`${path}.error`, `error ${UNSTORABLE_TEXT_MESSAGE}`);
 }
+
+/**
+ * Checks `recordOutcomes(batchId:)` by hand: as an ArgsType, Nest's validation pipe would be handed
+ * every argument of the field, the whole batch of outcomes included, and copy all of it.
+ */
+@Injectable()
+export class BatchIdPipe implements PipeTransform<unknown, string | null> {
+  transform(value: unknown): string | null {
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'string' || value.length < 1 || value.length > 100) {
+      throw AppError.badInput('batchId', 'batchId must be 1 to 100 characters long');
+    }
+    if (!BATCH_ID_PATTERN.test(value)) {
+      throw AppError.badInput('batchId', 'batchId must be printable ASCII characters, with no spaces');
+    }
+    return value;
+  }
+}
+
+const BATCH_ID_PATTERN = /^[\x21-\x7e]+$/;
