@@ -7,6 +7,7 @@ describe('outcomes (e2e)', () => {
   interface Outcome {
     breakerName: string;
     success: boolean;
+    error?: string;
   }
 
   const register = (name: string, config: Record<string, unknown>) =>
