@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
-import { isDatabaseUnavailable } from '../common/errors/database-errors';
+import { isDatabaseUnreachable } from '../common/errors/database-errors';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { inTransaction, Tx } from '../database/transaction';
@@ -71,7 +71,7 @@ export class BreakerWriter {
   ) {
     this.queue = new GroupCommitQueue(
       (requests) => this.applyGroup(requests),
-      { maxGroupSize: MAX_GROUP_COMMANDS, maxWaiting: config.outcomeQueueLimit, failsAll: isDatabaseUnavailable },
+      { maxGroupSize: MAX_GROUP_COMMANDS, maxWaiting: config.outcomeQueueLimit, failsAll: isDatabaseUnreachable },
       () => this.clock.now(),
     );
   }

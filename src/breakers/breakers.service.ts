@@ -66,6 +66,9 @@ export class BreakersService {
    */
   async register(name: string, patch: BreakerConfigInput | null | undefined, by: Principal): Promise<Breaker> {
     const config = withField('input.config', () => resolveConfig(patch as BreakerConfigPatch));
+    const existing = await this.findOne(name);
+    if (existing) return existing;
+    // Only an attempt to create counts against the key: "make sure it exists" at every start is free.
     if (by.role !== Role.ADMIN) {
       const retryAfterMs = this.registrations.take(by.keyId);
       if (retryAfterMs > 0) {
@@ -75,11 +78,11 @@ export class BreakersService {
         );
       }
     }
-    const existing = await this.findOne(name);
-    if (existing) return existing;
     const now = this.clock.now();
     await inTransaction(this.dataSource, async ({ manager }) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [AdvisoryLock.BREAKER_REGISTRATION]);
+      // Another registration of the same name may have committed while this one waited for the lock.
+      if (await this.store.findByName(manager, name)) return;
       if ((await this.store.count(manager)) >= this.limits.maxBreakers) {
         throw new AppError(
           ErrorCode.FORBIDDEN,

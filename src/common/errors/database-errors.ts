@@ -57,3 +57,14 @@ export function sqlState(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** Postgres gave up on a lock or a statement; the server is there, only busy. */
+const BUSY_SQLSTATES = new Set(['55P03', '57014']);
+
+/**
+ * Whether the database cannot be reached at all (a refused or dropped connection, no answer), as
+ * opposed to busy: what fails one transaction this way fails the next the same way.
+ */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  return isDatabaseUnavailable(error) && !BUSY_SQLSTATES.has(sqlState(error) ?? '');
+}
