@@ -26,4 +26,15 @@ describe('bench results shape', () => {
       'fanout.p99_ms is "58", not a finite number',
     ]);
   });
+
+  it('requires, when limited to some scenarios, only their figures, and refuses any other scenario', () => {
+    const { sdk, engine } = complete();
+    expect(shapeProblems({ sdk }, ['sdk'])).toEqual([]);
+    delete sdk.lost;
+    expect(shapeProblems({ sdk, engine }, ['sdk'])).toEqual(['sdk.lost is missing', 'scenario "engine" was not run']);
+  });
+
+  it('names a scenario it does not know', () => {
+    expect(shapeProblems({}, ['sdk', 'nope'])).toEqual(['scenario "sdk" is missing', 'scenario "nope" is unknown']);
+  });
 });

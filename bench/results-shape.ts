@@ -5,21 +5,42 @@ export const REQUIRED_FIGURES: Record<string, readonly string[]> = {
   report: ['breakers', 'events', 'p50_ms', 'p99_ms', 'raw_sql_p50_ms', 'recompute_ms'],
   fanout: ['subscribers', 'expected', 'delivered', 'p50_ms', 'p99_ms'],
   memory: ['rss_mb_idle', 'rss_mb_fanout'],
+  sdk: [
+    'closed_ops_s',
+    'ratio_vs_in_process',
+    'trip_propagation_p99_ms',
+    'force_open_propagation_p99_ms',
+    'reported',
+    'reported_per_s',
+    'lost',
+  ],
 };
+
+/** The scenarios a run may be limited to (`--only`), in the order a full run takes them. */
+export const SCENARIO_NAMES: readonly string[] = Object.keys(REQUIRED_FIGURES);
 
 /**
  * The problems with a run's scenarios: a required figure missing, or any figure that is not a
  * finite number. Empty when the results keep the contract; the harness refuses to write otherwise.
+ * `ran` names the scenarios the run was limited to (`--only`); by default, all of them.
  */
-export function shapeProblems(scenarios: Record<string, object>): string[] {
+export function shapeProblems(scenarios: Record<string, object>, ran: readonly string[] = SCENARIO_NAMES): string[] {
   const problems: string[] = [];
-  for (const [scenario, figures] of Object.entries(REQUIRED_FIGURES)) {
+  for (const scenario of ran) {
+    const figures = REQUIRED_FIGURES[scenario];
+    if (!figures) {
+      problems.push(`scenario "${scenario}" is unknown`);
+      continue;
+    }
     const got = scenarios[scenario];
     if (!got) {
       problems.push(`scenario "${scenario}" is missing`);
       continue;
     }
     for (const figure of figures) if (!(figure in got)) problems.push(`${scenario}.${figure} is missing`);
+  }
+  for (const scenario of Object.keys(scenarios)) {
+    if (!ran.includes(scenario)) problems.push(`scenario "${scenario}" was not run`);
   }
   for (const [scenario, figures] of Object.entries(scenarios)) {
     for (const [figure, value] of Object.entries(figures as Record<string, unknown>)) {

@@ -4,6 +4,8 @@ import { ApiKeys1795923000000 } from './1795923000000-ApiKeys';
 import { BreakerVersionBigint1795926000000 } from './1795926000000-BreakerVersionBigint';
 import { OutcomeBatches1795926100000 } from './1795926100000-OutcomeBatches';
 import { ApiKeyScope1795926200000 } from './1795926200000-ApiKeyScope';
+import { TripPolicies1795926900000 } from './1795926900000-TripPolicies';
+import { OutcomeStatistics1795927000000 } from './1795927000000-OutcomeStatistics';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -13,4 +15,6 @@ export const MIGRATIONS = [
   BreakerVersionBigint1795926000000,
   OutcomeBatches1795926100000,
   ApiKeyScope1795926200000,
+  TripPolicies1795926900000,
+  OutcomeStatistics1795927000000,
 ];

@@ -20,6 +20,7 @@ import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PubSubModule } from './pubsub/pubsub.module';
+import { StatsModule } from './stats/stats.module';
 
 export interface AppModuleOptions {
   readonly config: AppConfig;
@@ -44,6 +45,7 @@ export class AppModule {
         BreakersModule,
         EventsModule,
         MetricsModule,
+        StatsModule,
         AnalyticsModule,
         HealthModule,
         ObservabilityModule,

@@ -64,6 +64,35 @@ describe('observability (e2e)', () => {
     expect(text).toMatch(/^nodejs_heap_size_total_bytes /m);
   });
 
+  it('exports call durations as a histogram and slow calls as a counter, per breaker', async () => {
+    await gqlOk(
+      fixture.app,
+      `mutation { registerBreaker(input: { name: "timed", config: { failureThreshold: 100, slowCallDurationMs: 100 } }) { name } }`,
+    );
+    // 5 and 50 ms are within 0.1 s, 150 ms within 0.25 s, 700 ms within 1 s; the one without a duration is no sample.
+    await gqlOk(
+      fixture.app,
+      `mutation { recordOutcomes(outcomes: [
+      { breakerName: "timed", success: true, durationMs: 5 }, { breakerName: "timed", success: false, durationMs: 50 },
+      { breakerName: "timed", success: true, durationMs: 150 }, { breakerName: "timed", success: true }]) { accepted } }`,
+    );
+    await gqlOk(
+      fixture.app,
+      `mutation { recordOutcome(input: { breakerName: "timed", success: false, durationMs: 700, error: "timeout" }) { state } }`,
+    );
+    await new Promise((r) => setTimeout(r, 1100)); // past the rendering's cache
+    const text = await (await fetch(`${fixture.app.url}/metrics`)).text();
+    const bucket = (le: string) => sample(text, 'breaker_call_duration_seconds_bucket', { breaker: 'timed', le });
+    expect(['0.001', '0.005', '0.01', '0.05', '0.1', '0.25', '0.5', '1', '60', '+Inf'].map(bucket)).toEqual([
+      0, 1, 1, 2, 2, 3, 3, 4, 4, 4,
+    ]);
+    expect(sample(text, 'breaker_call_duration_seconds_count', { breaker: 'timed' })).toBe(4);
+    expect(sample(text, 'breaker_call_duration_seconds_sum', { breaker: 'timed' })).toBeCloseTo(0.905, 10);
+    expect(sample(text, 'breaker_slow_calls_total', { breaker: 'timed' })).toBe(2);
+    expect(text).toContain('# TYPE breaker_call_duration_seconds histogram');
+    expect(text).toContain('# TYPE breaker_slow_calls_total counter');
+  });
+
   it('renders once for 16 concurrent scrapes, serving them all the same cached text', async () => {
     const registry = fixture.app.app.get(BreakerMetrics).registry;
     const renders = jest.spyOn(registry, 'metrics');

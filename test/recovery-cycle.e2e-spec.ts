@@ -4,12 +4,16 @@ import { BREAKER_FIELDS, eventually, gqlOk, sleep, useTestApp } from './support/
 describe('recovery cycle (e2e)', () => {
   const fixture = useTestApp();
 
-  const report = (name: string, success: boolean) =>
+  const report = (name: string, success: boolean, permitId?: string) =>
     gqlOk(fixture.app, `mutation($i: OutcomeInput!) { recordOutcome(input: $i) { ${BREAKER_FIELDS} } }`, {
-      i: { breakerName: name, success },
+      i: { breakerName: name, success, permitId },
     }).then((d) => d.recordOutcome);
   const acquire = (name: string) =>
     gqlOk(fixture.app, `mutation($n: String!) { acquirePermission(breakerName: $n) { permitted state } }`, {
+      n: name,
+    }).then((d) => d.acquirePermission);
+  const acquirePermit = (name: string) =>
+    gqlOk(fixture.app, `mutation($n: String!) { acquirePermission(breakerName: $n) { permitted state permitId } }`, {
       n: name,
     }).then((d) => d.acquirePermission);
   const breaker = (name: string) =>
@@ -54,11 +58,12 @@ describe('recovery cycle (e2e)', () => {
     });
     expect(halfOpen.metrics.recoveryAttempts).toBe(1);
 
-    // HALF_OPEN: two permits at most, an outcome returns one.
-    expect(await acquire(name)).toEqual({ permitted: true, state: 'HALF_OPEN' });
+    // HALF_OPEN: two permits at most; the outcome that carries a permit's id settles it.
+    const permit = await acquirePermit(name);
+    expect(permit).toMatchObject({ permitted: true, state: 'HALF_OPEN' });
     expect(await acquire(name)).toEqual({ permitted: true, state: 'HALF_OPEN' });
     expect(await acquire(name)).toEqual({ permitted: false, state: 'HALF_OPEN' });
-    expect((await report(name, true)).state).toBe('HALF_OPEN');
+    expect((await report(name, true, permit.permitId)).state).toBe('HALF_OPEN');
     expect(await acquire(name)).toEqual({ permitted: true, state: 'HALF_OPEN' });
 
     // A failed trial re-opens with the period doubled, capped at 700.

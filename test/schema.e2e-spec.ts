@@ -18,4 +18,10 @@ describe('schema.graphql (e2e)', () => {
     const served = fixture.app.app.get(GraphQLSchemaHost).schema;
     expect(findBreakingChanges(contract, served)).toEqual([]);
   });
+
+  it('changed only additively since issue 10: the whole schema of then still holds', async () => {
+    const then = buildSchema(await readFile(join(__dirname, 'contract', 'before-issue-11.graphql'), 'utf8'));
+    const served = fixture.app.app.get(GraphQLSchemaHost).schema;
+    expect(findBreakingChanges(then, served)).toEqual([]);
+  });
 });

@@ -1,5 +1,6 @@
-import { ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
+import { ConsecutiveBreaker, SamplingBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import Opossum from 'opossum';
+import { TripPolicy } from '../../src/breakers/engine';
 import { CircuitBreaker } from '../../src/breakers/in-process';
 import { elapsedMs, median, round } from '../lib/stats';
 
@@ -14,6 +15,12 @@ export interface EngineResult {
   ours_open_ops_s: number;
   opossum_open_ops_s: number;
   cockatiel_open_ops_s: number;
+  /** The closed path again, each breaker tripping on a failure rate over a sliding window. */
+  ours_rate_ops_s: number;
+  opossum_rate_ops_s: number;
+  cockatiel_rate_ops_s: number;
+  rate_ratio_vs_opossum: number;
+  rate_ratio_vs_cockatiel: number;
   rounds: number;
   calls_per_round: number;
 }
@@ -25,13 +32,15 @@ const noop = async (): Promise<number> => 1;
 /**
  * `CircuitBreaker.execute` against opossum's `fire()` and cockatiel's `execute()` on the same
  * async no-op, and a bare call, interleaved in one process (rotating who goes first), after
- * warm-up; the median of the rounds. Then the open (rejecting) path of each.
+ * warm-up; the median of the rounds. Then the open (rejecting) path of each, and the closed path
+ * once more with each breaker tripping on a failure rate over a sliding window.
  */
 export async function engineScenario(quick: boolean): Promise<EngineResult> {
   const calls = quick ? 50_000 : 500_000;
   const rounds = quick ? 5 : 15;
   const closed = await measure(closedRunners(), calls, rounds);
   const open = await measure(openRunners(), Math.floor(calls / 5), rounds);
+  const rate = await measure(rateRunners(), calls, rounds);
   return {
     ours_ops_s: round(closed.ours),
     opossum_ops_s: round(closed.opossum),
@@ -43,6 +52,11 @@ export async function engineScenario(quick: boolean): Promise<EngineResult> {
     ours_open_ops_s: round(open.ours),
     opossum_open_ops_s: round(open.opossum),
     cockatiel_open_ops_s: round(open.cockatiel),
+    ours_rate_ops_s: round(rate.ours),
+    opossum_rate_ops_s: round(rate.opossum),
+    cockatiel_rate_ops_s: round(rate.cockatiel),
+    rate_ratio_vs_opossum: round(rate.ours / rate.opossum, 3),
+    rate_ratio_vs_cockatiel: round(rate.ours / rate.cockatiel, 3),
     rounds,
     calls_per_round: calls,
   };
@@ -57,6 +71,43 @@ function closedRunners(): Record<string, Runner> {
     bare: async (n) => {
       for (let i = 0; i < n; i++) await noop();
     },
+    ours: async (n) => {
+      for (let i = 0; i < n; i++) await ours.execute(noop);
+    },
+    opossum: async (n) => {
+      for (let i = 0; i < n; i++) await opossum.fire();
+    },
+    cockatiel: async (n) => {
+      for (let i = 0; i < n; i++) await cockatiel.execute(noop);
+    },
+  };
+}
+
+/**
+ * The same closed path, tripping on a failure rate: 50 % over 60 s with at least 20 calls in the
+ * window. Ours is FAILURE_RATE with its default window (10 buckets); opossum counts in 10
+ * buckets over 60 s (its latency percentiles off: ours measures no durations here either);
+ * cockatiel's SamplingBreaker samples 60 s, its minimum volume given as a rate (20 calls a minute).
+ */
+function rateRunners(): Record<string, Runner> {
+  const ours = new CircuitBreaker({
+    name: 'bench-rate',
+    config: { tripOn: TripPolicy.FAILURE_RATE, failureRateThreshold: 50, minimumCalls: 20, openTimeoutMs: 10_000 },
+  });
+  const opossum = new Opossum(noop, {
+    timeout: false,
+    errorThresholdPercentage: 50,
+    volumeThreshold: 20,
+    rollingCountTimeout: 60_000,
+    rollingCountBuckets: 10,
+    rollingPercentilesEnabled: false,
+    resetTimeout: 10_000,
+  });
+  const cockatiel = circuitBreaker(handleAll, {
+    halfOpenAfter: 10_000,
+    breaker: new SamplingBreaker({ threshold: 0.5, duration: 60_000, minimumRps: 20 / 60 }),
+  });
+  return {
     ours: async (n) => {
       for (let i = 0; i < n; i++) await ours.execute(noop);
     },

@@ -17,6 +17,18 @@ export interface IngestResult {
   wide_outcomes_per_s: number;
   wide_raw_pg_rows_per_s: number;
   wide_ratio_vs_raw: number;
+  /** The same two streams with no durationMs and no error: nothing for the latency histograms or the error counts. */
+  bare_outcomes_per_s: number;
+  /** The same two streams with a spread of durations on every outcome and an error text on every failure (10 %). */
+  stats_outcomes_per_s: number;
+  /** stats ÷ outcomes_per_s, measured in the same rounds. */
+  stats_ratio: number;
+  /** stats ÷ bare, measured in the same rounds: what keeping latency and errors costs together. */
+  stats_ratio_vs_bare: number;
+  /** As stats, with an error text on every outcome, successes too. */
+  stats_all_errors_outcomes_per_s: number;
+  /** stats_all_errors ÷ outcomes_per_s, measured in the same rounds. */
+  stats_all_errors_ratio: number;
   seconds: number;
 }
 
@@ -32,12 +44,53 @@ export const INGEST_STREAMS = 2;
 export const WIDE_STREAMS = 4;
 const QUERY = `mutation($o: [OutcomeInput!]!) { recordOutcomes(outcomes: $o) { accepted } }`;
 
-function batch(seed: number): { breakerName: string; success: boolean; durationMs: number }[] {
+interface BenchOutcome {
+  breakerName: string;
+  success: boolean;
+  durationMs?: number;
+  error?: string;
+}
+
+function batch(seed: number): BenchOutcome[] {
   return Array.from({ length: INGEST_BATCH }, (_, i) => ({
     breakerName: `ingest-${(seed + i) % INGEST_BREAKERS}`,
     success: (seed + i) % 7 !== 0,
     durationMs: (i % 50) + 0.5,
   }));
+}
+
+/** The same outcomes with neither a duration nor an error. */
+function bareBatch(seed: number): BenchOutcome[] {
+  return batch(seed).map(({ breakerName, success }) => ({ breakerName, success }));
+}
+
+/** An error text of a few kinds, each with numbers that vary: nearly every text is distinct before normalisation. */
+function errorText(n: number): string {
+  switch (n % 4) {
+    case 0:
+      return `timeout after ${1000 + (n % 3000)}ms on 10.0.${n % 256}.${(n >> 8) % 256}`;
+    case 1:
+      return `HTTP ${500 + (n % 4)} from upstream pod-${(n * 7919) % 1_000_000}`;
+    case 2:
+      return `connection reset by peer (errno ${n % 120})`;
+    default:
+      return `request ${n.toString(16).padStart(8, '0')}-0000-4000-8000-${n.toString(16).padStart(12, '0')} failed`;
+  }
+}
+
+/**
+ * The statistics' load: a spread of durations (0.1 to 500 ms) on every outcome, one in ten a
+ * failure, and each failure with an error text. With `everyOutcome`, every outcome carries an
+ * error text, successes too: the worst case for normalisation and error counting.
+ */
+function statsBatch(seed: number, everyOutcome = false): BenchOutcome[] {
+  return batch(seed).map(({ breakerName }, i) => {
+    const n = seed + i;
+    const success = n % 10 !== 0;
+    const outcome: BenchOutcome = { breakerName, success, durationMs: ((n * 7919) % 5000) / 10 + 0.1 };
+    if (!success || everyOutcome) outcome.error = errorText(n);
+    return outcome;
+  });
 }
 
 /** Measurement rounds per figure; each figure is the median of its rounds, so one stall does not decide it. */
@@ -103,14 +156,16 @@ export async function graphqlFloor(floorUrl: string, seconds: number): Promise<n
   return rate;
 }
 
-async function postBatch(url: string, seed: number): Promise<number> {
-  const data = await gql<{ recordOutcomes: { accepted: number } }>(url, QUERY, { o: batch(seed) });
+async function postBatch(url: string, seed: number, make: (seed: number) => BenchOutcome[] = batch): Promise<number> {
+  const data = await gql<{ recordOutcomes: { accepted: number } }>(url, QUERY, { o: make(seed) });
   return data.recordOutcomes.accepted;
 }
 
 /**
  * recordOutcomes over HTTP GraphQL: batches of 1000 outcomes over 100 breakers, from INGEST_STREAMS
- * concurrent streams, then from WIDE_STREAMS.
+ * concurrent streams, then from WIDE_STREAMS; and from INGEST_STREAMS again with bare outcomes, with
+ * the statistics' load, and with an error on every outcome, in the same alternating rounds, so that
+ * the ratios compare figures taken under the same conditions.
  */
 export async function ingestScenario(
   url: string,
@@ -127,10 +182,14 @@ export async function ingestScenario(
     await gql(url, `mutation { ${aliases.join(' ')} }`);
   }
   await postBatch(url, 0); // warm-up
+  await postBatch(url, 0, (seed) => statsBatch(seed, true));
   const each = seconds / INGEST_ROUNDS;
-  const { rate, wideRate } = await medianRates({
+  const { rate, wideRate, bareRate, statsRate, allErrorsRate } = await medianRates({
     rate: () => streams(INGEST_STREAMS, each, (seed) => postBatch(url, seed)),
     wideRate: () => streams(WIDE_STREAMS, each, (seed) => postBatch(url, seed)),
+    bareRate: () => streams(INGEST_STREAMS, each, (seed) => postBatch(url, seed, bareBatch)),
+    statsRate: () => streams(INGEST_STREAMS, each, (seed) => postBatch(url, seed, statsBatch)),
+    allErrorsRate: () => streams(INGEST_STREAMS, each, (seed) => postBatch(url, seed, (s) => statsBatch(s, true))),
   });
   return {
     batch_size: INGEST_BATCH,
@@ -145,6 +204,12 @@ export async function ingestScenario(
     wide_outcomes_per_s: round(wideRate),
     wide_raw_pg_rows_per_s: round(raw.wideRowsPerS),
     wide_ratio_vs_raw: round(wideRate / raw.wideRowsPerS, 3),
+    bare_outcomes_per_s: round(bareRate),
+    stats_outcomes_per_s: round(statsRate),
+    stats_ratio: round(statsRate / rate, 3),
+    stats_ratio_vs_bare: round(statsRate / bareRate, 3),
+    stats_all_errors_outcomes_per_s: round(allErrorsRate),
+    stats_all_errors_ratio: round(allErrorsRate / rate, 3),
     seconds,
   };
 }

@@ -115,9 +115,9 @@ export class AnalyticsService {
       // An hour past the promise: committed_at is when the batch's transaction began.
       batches: new Date(now - BATCH_ID_RETENTION_MS - 3_600_000),
     });
-    if (pruned.snapshots + pruned.events + pruned.buckets + pruned.batches > 0) {
+    if (pruned.snapshots + pruned.events + pruned.buckets + pruned.errors + pruned.batches > 0) {
       this.logger.log(
-        `pruned ${pruned.snapshots} snapshots, ${pruned.events} events, ${pruned.buckets} buckets, ${pruned.batches} batch ids`,
+        `pruned ${pruned.snapshots} snapshots, ${pruned.events} events, ${pruned.buckets} buckets, ${pruned.errors} error counts, ${pruned.batches} batch ids`,
       );
     }
   }

@@ -104,11 +104,15 @@ export class ReportStore {
     }));
   }
 
-  /** Deletes what is past its retention; answers how many rows of each went. Metrics are running totals and stay. */
+  /**
+   * Deletes what is past its retention; answers how many rows of each went. Metrics are running
+   * totals and stay. Error counts are statistics like the minute buckets and go with them, and so do
+   * statistics parts left unfolded (the fold normally takes them within a second).
+   */
   async prune(
     manager: EntityManager,
     cutoffs: { snapshots: Date; events: Date; buckets: Date; batches: Date },
-  ): Promise<{ snapshots: number; events: number; buckets: number; batches: number }> {
+  ): Promise<{ snapshots: number; events: number; buckets: number; errors: number; batches: number }> {
     const [snapshots] = await queryRows<{ n: number }>(
       manager,
       'WITH d AS (DELETE FROM health_snapshots WHERE computed_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d',
@@ -124,11 +128,18 @@ export class ReportStore {
       'WITH d AS (DELETE FROM outcome_buckets WHERE bucket_start < $1 RETURNING 1) SELECT count(*)::int AS n FROM d',
       [cutoffs.buckets],
     );
+    const [errors] = await queryRows<{ n: number }>(
+      manager,
+      `WITH e AS (DELETE FROM outcome_errors WHERE hour_start < $1 RETURNING 1),
+            p AS (DELETE FROM outcome_stat_parts WHERE committed_at < $1 RETURNING 1)
+       SELECT ((SELECT count(*) FROM e) + (SELECT count(*) FROM p))::int AS n`,
+      [cutoffs.buckets],
+    );
     const [batches] = await queryRows<{ n: number }>(
       manager,
       'WITH d AS (DELETE FROM outcome_batches WHERE committed_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d',
       [cutoffs.batches],
     );
-    return { snapshots: snapshots.n, events: events.n, buckets: buckets.n, batches: batches.n };
+    return { snapshots: snapshots.n, events: events.n, buckets: buckets.n, errors: errors.n, batches: batches.n };
   }
 }

@@ -10,13 +10,14 @@ import { EventStore } from '../events/event.store';
 import { RecoveryEventPublisher } from '../events/recovery-event.publisher';
 import { StoredEvent } from '../events/stored-event';
 import { BreakerMetrics } from '../observability/breaker-metrics';
+import { normaliseErrors, OutcomeStats } from '../stats/outcome-stats';
+import { OutcomeStatsStore } from '../stats/outcome-stats.store';
 import { BreakerStore } from './breaker.store';
 import { MAX_BATCH_SIZE } from './dto/breaker.args';
 import { evolve, EvolveResult } from './engine';
 import { GroupCommitQueue, Settled } from './group-commit-queue';
 import { BatchAnswer, BatchKey, batchKeyString, OutcomeBatchStore } from './outcome-batch.store';
-import { OutcomeBucketStore } from './outcome-bucket.store';
-import { BreakerCommand, CommandsRun, runCommands, sumOutcomeCounts } from './run-commands';
+import { BreakerCommand, CommandsRun, runCommands } from './run-commands';
 import { StoredBreaker } from './stored-breaker';
 
 /** The most commands one group transaction takes; a single batch larger than this still goes alone. */
@@ -26,6 +27,8 @@ export const MAX_GROUP_COMMANDS = 2 * MAX_BATCH_SIZE;
 export interface WriteRequest {
   readonly commands: readonly BreakerCommand[];
   readonly batch?: BatchKey;
+  /** The commands' error texts, normalised while the request waits for its group (see `write`). */
+  readonly errors?: Map<string, string>;
 }
 
 export interface Written {
@@ -63,7 +66,7 @@ export class BreakerWriter {
     private readonly breakers: BreakerStore,
     private readonly batches: OutcomeBatchStore,
     private readonly events: EventStore,
-    private readonly buckets: OutcomeBucketStore,
+    private readonly stats: OutcomeStatsStore,
     private readonly publisher: RecoveryEventPublisher,
     private readonly metrics: BreakerMetrics,
     private readonly clock: Clock,
@@ -78,7 +81,9 @@ export class BreakerWriter {
 
   /** Queues an outcome batch for the next group transaction; SERVICE_UNAVAILABLE when too much is waiting. */
   write(request: WriteRequest): Promise<Written> {
-    return this.queue.push(request, request.commands.length);
+    // Normalised now, while the transaction before runs, not inside the group's own.
+    const errors = normaliseErrors(errorsOf(request.commands));
+    return this.queue.push({ ...request, errors }, request.commands.length);
   }
 
   /** Applies the commands now, in a transaction of their own, all or nothing. */
@@ -104,16 +109,18 @@ export class BreakerWriter {
       const now = this.clock.now();
 
       const current = new Map(locked);
+      // One for the group: a breaker-hour's top 20 messages are chosen over all of its outcomes.
+      const stats = new OutcomeStats(this.metrics.callDurationBoundsMs, undefined, knownErrors(requests));
       const runs = toRun.map((request) => {
         if (request === null) return null;
         const missing = namesIn(request.commands).filter((name) => !locked.has(name));
         if (missing.length > 0) return unknownBreakers(missing);
-        const run = runCommands(current, request.commands, now);
+        const run = runCommands(current, request.commands, now, stats);
         for (const breaker of run.breakers) current.set(breaker.name, breaker);
         return run;
       });
       const accepted = runs.filter((run): run is CommandsRun => run !== null && !(run instanceof AppError));
-      const events = await this.writeRuns(tx, locked, current, accepted, now);
+      const events = await this.writeRuns(tx, locked, current, accepted, stats);
 
       let offset = 0;
       const settled = runs.map((run, i): Settled<Written> | null => {
@@ -160,13 +167,13 @@ export class BreakerWriter {
     });
   }
 
-  /** Writes what the runs decided: changed breakers, events, outcome counts; NOTIFY and metrics on commit. */
+  /** Writes what the runs decided: changed breakers, events, outcome statistics; NOTIFY and metrics on commit. */
   private async writeRuns(
     tx: Tx,
     locked: ReadonlyMap<string, StoredBreaker>,
     current: ReadonlyMap<string, StoredBreaker>,
     runs: readonly CommandsRun[],
-    now: number,
+    stats: OutcomeStats,
   ): Promise<StoredEvent[]> {
     // runCommands hands back the very object it was given for a breaker it did not change.
     const changed = [...current.values()].filter((breaker) => breaker !== locked.get(breaker.name));
@@ -176,10 +183,9 @@ export class BreakerWriter {
       tx.manager,
       runs.flatMap((run) => run.events),
     );
-    const outcomes = sumOutcomeCounts(runs.map((run) => run.outcomes));
-    await this.buckets.add(tx.manager, now, outcomes);
+    await this.stats.write(tx.manager, stats);
     await this.publisher.publish(tx, events);
-    tx.afterCommit(() => this.metrics.recordCommitted(outcomes, events));
+    tx.afterCommit(() => this.metrics.recordCommitted(stats.totals(), events));
     return events;
   }
 
@@ -246,6 +252,17 @@ function replayOf(first: Settled<Written> | null, stored: BatchAnswer | undefine
       duplicate: true,
     },
   };
+}
+
+function* errorsOf(commands: readonly BreakerCommand[]): Iterable<string | null | undefined> {
+  for (const command of commands) yield command.error;
+}
+
+/** The group's normalised error texts in one map (the first request's, the others' added: a cache, so sharing it is safe). */
+function knownErrors(requests: readonly WriteRequest[]): Map<string, string> | undefined {
+  const [first, ...others] = requests.map((r) => r.errors).filter((m): m is Map<string, string> => m !== undefined);
+  for (const map of others) for (const [text, message] of map) first.set(text, message);
+  return first;
 }
 
 function namesIn(commands: readonly BreakerCommand[]): string[] {

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintAsNumber } from '../database/column-transformers';
-import { BreakerState } from './engine';
+import { BreakerState, Permit, TripPolicy, TripWindow } from './engine';
 
 /** A row of `breakers`: the breaker's config and the engine snapshot it is in. */
 @Entity('breakers')
@@ -29,15 +29,43 @@ export class BreakerEntity {
   @Column({ name: 'success_threshold', type: 'integer' })
   successThreshold: number;
 
+  @Column({ name: 'trip_on', type: 'text' })
+  tripOn: TripPolicy;
+
+  @Column({ name: 'window_ms', type: 'integer' })
+  windowMs: number;
+
+  @Column({ name: 'window_buckets', type: 'integer' })
+  windowBuckets: number;
+
+  @Column({ name: 'minimum_calls', type: 'integer' })
+  minimumCalls: number;
+
+  @Column({ name: 'failure_rate_threshold', type: 'double precision' })
+  failureRateThreshold: number;
+
+  @Column({ name: 'slow_call_duration_ms', type: 'double precision', nullable: true })
+  slowCallDurationMs: number | null;
+
+  @Column({ name: 'slow_call_rate_threshold', type: 'double precision' })
+  slowCallRateThreshold: number;
+
+  @Column({ name: 'permit_timeout_ms', type: 'integer' })
+  permitTimeoutMs: number;
+
   @Column({ name: 'consecutive_failures', type: 'integer' })
   consecutiveFailures: number;
 
   @Column({ name: 'half_open_successes', type: 'integer' })
   halfOpenSuccesses: number;
 
-  /** Expiry times (epoch ms) of the HALF_OPEN trial permits outstanding. */
-  @Column({ name: 'permit_expiries', type: 'jsonb' })
-  permitExpiries: number[];
+  /** The HALF_OPEN trial permits outstanding, oldest first. */
+  @Column({ type: 'jsonb' })
+  permits: Permit[];
+
+  /** FAILURE_RATE's sliding window while CLOSED; null otherwise. */
+  @Column({ name: 'trip_window', type: 'jsonb', nullable: true })
+  tripWindow: TripWindow | null;
 
   @Column({ name: 'current_open_timeout_ms', type: 'integer' })
   currentOpenTimeoutMs: number;

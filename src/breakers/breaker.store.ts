@@ -2,16 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { queryRows } from '../database/query-rows';
 import { BreakerRecord, BreakerState, RecoveryMetricsState } from './engine';
-import { BreakerRow, StoredBreaker, toStoredBreaker } from './stored-breaker';
+import { BreakerRow, configColumns, StoredBreaker, toStoredBreaker } from './stored-breaker';
 
 /** A timestamptz column as epoch milliseconds (float8, exact for the millisecond times written here). */
 const epochMs = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
 
 /** What every read selects: a breaker joined to its metrics, shaped as a `BreakerRow`. */
 const SELECT_BREAKERS = `
-  SELECT b.id, b.name, b.version::float8 AS version, b.state, b.failure_threshold, b.open_timeout_ms, b.max_open_timeout_ms,
-         b.half_open_max_calls, b.success_threshold, b.consecutive_failures, b.half_open_successes,
-         b.permit_expiries, b.current_open_timeout_ms,
+  SELECT b.id, b.name, b.version::float8 AS version, b.state, ${configColumns('b')},
+         b.consecutive_failures, b.half_open_successes, b.permits, b.trip_window, b.current_open_timeout_ms,
          ${epochMs('b.open_until')} AS open_until, ${epochMs('b.outage_started_at')} AS outage_started_at,
          ${epochMs('b.state_changed_at')} AS state_changed_at, ${epochMs('b.last_event_at')} AS last_event_at,
          m.total_calls::float8 AS total_calls, m.total_failures::float8 AS total_failures,
@@ -85,8 +84,10 @@ export class BreakerStore {
     const inserted = await queryRows<{ id: number }>(
       manager,
       `INSERT INTO breakers (name, state, failure_threshold, open_timeout_ms, max_open_timeout_ms,
-         half_open_max_calls, success_threshold, current_open_timeout_ms, state_changed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         half_open_max_calls, success_threshold, trip_on, window_ms, window_buckets, minimum_calls,
+         failure_rate_threshold, slow_call_duration_ms, slow_call_rate_threshold, permit_timeout_ms,
+         current_open_timeout_ms, state_changed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
        ON CONFLICT (name) DO NOTHING
        RETURNING id`,
       [
@@ -97,6 +98,14 @@ export class BreakerStore {
         c.maxOpenTimeoutMs,
         c.halfOpenMaxCalls,
         c.successThreshold,
+        c.tripOn,
+        c.windowMs,
+        c.windowBuckets,
+        c.minimumCalls,
+        c.failureRateThreshold,
+        c.slowCallDurationMs,
+        c.slowCallRateThreshold,
+        c.permitTimeoutMs,
         s.currentOpenTimeoutMs,
         iso(s.stateChangedAt),
       ],
@@ -127,16 +136,23 @@ export class BreakerStore {
          UPDATE breakers AS b SET
            state = v.state, failure_threshold = v.failure_threshold, open_timeout_ms = v.open_timeout_ms,
            max_open_timeout_ms = v.max_open_timeout_ms, half_open_max_calls = v.half_open_max_calls,
-           success_threshold = v.success_threshold, consecutive_failures = v.consecutive_failures,
-           half_open_successes = v.half_open_successes, permit_expiries = v.permit_expiries::jsonb,
+           success_threshold = v.success_threshold, trip_on = v.trip_on, window_ms = v.window_ms,
+           window_buckets = v.window_buckets, minimum_calls = v.minimum_calls,
+           failure_rate_threshold = v.failure_rate_threshold, slow_call_duration_ms = v.slow_call_duration_ms,
+           slow_call_rate_threshold = v.slow_call_rate_threshold, permit_timeout_ms = v.permit_timeout_ms,
+           consecutive_failures = v.consecutive_failures, half_open_successes = v.half_open_successes,
+           permits = v.permits::jsonb, trip_window = v.trip_window::jsonb,
            current_open_timeout_ms = v.current_open_timeout_ms, open_until = v.open_until,
            outage_started_at = v.outage_started_at, state_changed_at = v.state_changed_at,
            last_event_at = v.last_event_at, version = b.version + 1, updated_at = now()
          FROM unnest($1::int[], $2::bigint[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[],
-                     $9::int[], $10::int[], $11::text[], $12::int[], $13::timestamptz[], $14::timestamptz[],
-                     $15::timestamptz[], $16::timestamptz[])
+                     $9::text[], $10::int[], $11::int[], $12::int[], $13::float8[], $14::float8[], $15::float8[],
+                     $16::int[], $17::int[], $18::int[], $19::text[], $20::text[], $21::int[], $22::timestamptz[],
+                     $23::timestamptz[], $24::timestamptz[], $25::timestamptz[])
            AS v(id, version, state, failure_threshold, open_timeout_ms, max_open_timeout_ms, half_open_max_calls,
-                success_threshold, consecutive_failures, half_open_successes, permit_expiries,
+                success_threshold, trip_on, window_ms, window_buckets, minimum_calls, failure_rate_threshold,
+                slow_call_duration_ms, slow_call_rate_threshold, permit_timeout_ms,
+                consecutive_failures, half_open_successes, permits, trip_window,
                 current_open_timeout_ms, open_until, outage_started_at, state_changed_at, last_event_at)
          WHERE b.id = v.id AND ${condition}
          RETURNING b.id
@@ -147,8 +163,8 @@ export class BreakerStore {
            consecutive_failed_recoveries = v.consecutive_failed_recoveries,
            total_recovery_time_ms = v.total_recovery_time_ms, closed_episodes_open_ms = v.closed_episodes_open_ms,
            away_since = v.away_since, last_failure_at = v.last_failure_at, last_recovery_at = v.last_recovery_at
-         FROM unnest($17::int[], $18::bigint[], $19::bigint[], $20::int[], $21::int[], $22::int[], $23::int[],
-                     $24::float8[], $25::float8[], $26::timestamptz[], $27::timestamptz[], $28::timestamptz[])
+         FROM unnest($26::int[], $27::bigint[], $28::bigint[], $29::int[], $30::int[], $31::int[], $32::int[],
+                     $33::float8[], $34::float8[], $35::timestamptz[], $36::timestamptz[], $37::timestamptz[])
            AS v(breaker_id, total_calls, total_failures, recovery_attempts, successful_recoveries, failed_recoveries,
                 consecutive_failed_recoveries, total_recovery_time_ms, closed_episodes_open_ms, away_since,
                 last_failure_at, last_recovery_at)
@@ -173,9 +189,18 @@ function breakerColumns(breakers: readonly StoredBreaker[]): unknown[] {
     col((b) => b.record.config.maxOpenTimeoutMs),
     col((b) => b.record.config.halfOpenMaxCalls),
     col((b) => b.record.config.successThreshold),
+    col((b) => b.record.config.tripOn),
+    col((b) => b.record.config.windowMs),
+    col((b) => b.record.config.windowBuckets),
+    col((b) => b.record.config.minimumCalls),
+    col((b) => b.record.config.failureRateThreshold),
+    col((b) => b.record.config.slowCallDurationMs),
+    col((b) => b.record.config.slowCallRateThreshold),
+    col((b) => b.record.config.permitTimeoutMs),
     col((b) => b.record.snapshot.consecutiveFailures),
     col((b) => b.record.snapshot.halfOpenSuccesses),
-    col((b) => JSON.stringify(b.record.snapshot.permitExpiries)),
+    col((b) => JSON.stringify(b.record.snapshot.permits)),
+    col((b) => (b.record.snapshot.window === null ? null : JSON.stringify(b.record.snapshot.window))),
     col((b) => b.record.snapshot.currentOpenTimeoutMs),
     col((b) => iso(b.record.snapshot.openUntil)),
     col((b) => iso(b.record.snapshot.outageStartedAt)),

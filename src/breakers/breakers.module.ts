@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EventsModule } from '../events/events.module';
-import { OutcomeBucketStore } from './outcome-bucket.store';
+import { StatsModule } from '../stats/stats.module';
 import { BreakerWriter } from './breaker-writer';
 import { BreakerStore } from './breaker.store';
 import { BreakersResolver } from './breakers.resolver';
@@ -9,16 +9,8 @@ import { HalfOpenScheduler } from './half-open.scheduler';
 import { OutcomeBatchStore } from './outcome-batch.store';
 
 @Module({
-  imports: [EventsModule],
-  providers: [
-    BreakerStore,
-    OutcomeBucketStore,
-    OutcomeBatchStore,
-    BreakerWriter,
-    BreakersService,
-    BreakersResolver,
-    HalfOpenScheduler,
-  ],
+  imports: [EventsModule, StatsModule],
+  providers: [BreakerStore, OutcomeBatchStore, BreakerWriter, BreakersService, BreakersResolver, HalfOpenScheduler],
   exports: [BreakerStore],
 })
 export class BreakersModule {}

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal';
 import { RateLimiter } from '../auth/rate-limiter';
 import { Role } from '../auth/role';
@@ -17,13 +18,14 @@ import { BreakerStore } from './breaker.store';
 import { toBreakerView } from './breaker.view';
 import { BatchKey } from './outcome-batch.store';
 import { BreakerConfigInput } from './dto/breaker-config.input';
-import { OutcomeInput } from './dto/outcome.input';
+import { MAX_OCCURRED_AGO_MS, MAX_OCCURRED_AHEAD_MS, OutcomeInput } from './dto/outcome.input';
 import {
   AdminContext,
   BreakerConfigPatch,
   BreakerState,
   EMPTY_METRICS,
   evolve,
+  EvolveResult,
   initialSnapshot,
   InvalidConfigError,
   resolveConfig,
@@ -100,7 +102,11 @@ export class BreakersService {
 
   /** Merges the patch over the breaker's config, validated as a whole, and records CONFIG_CHANGED. */
   async updateConfig(name: string, patch: BreakerConfigInput, admin: AdminContext): Promise<Breaker> {
-    if (Object.values(patch).every((value) => value === undefined || value === null)) {
+    // A null leaves a setting as it is, but for slowCallDurationMs, where it turns slow calls off.
+    const changes = Object.entries(patch).filter(
+      ([field, value]) => value !== undefined && (value !== null || field === 'slowCallDurationMs'),
+    );
+    if (changes.length === 0) {
       throw AppError.badInput('config', 'give at least one setting to change');
     }
     return this.applyOne(name, (record) => ({
@@ -114,12 +120,30 @@ export class BreakersService {
    * Applies a batch of outcomes in one transaction, in order per breaker, all or nothing. With a
    * batch key, a batch that has committed before is not applied again: it answers what it answered.
    */
-  async recordOutcomes(outcomes: readonly OutcomeInput[], batch?: BatchKey): Promise<RecordOutcomesResult> {
+  async recordOutcomes(
+    outcomes: readonly OutcomeInput[],
+    batch?: BatchKey,
+    fieldOf = (i: number) => `outcomes.${i}`,
+  ): Promise<RecordOutcomesResult> {
     if (outcomes.length === 0) return { accepted: 0, breakers: [], duplicate: false };
-    const done = await this.writer.write({
-      commands: outcomes.map((o) => ({ name: o.breakerName, input: { type: 'OUTCOME', success: o.success } as const })),
-      batch,
+    const received = this.clock.now();
+    const commands = outcomes.map((o, i): BreakerCommand => {
+      // Left out, occurredAt is the engine's `now`: the moment the batch's rows are locked.
+      const occurredAt = o.occurredAt ? o.occurredAt.getTime() : undefined;
+      if (occurredAt !== undefined) checkOccurredAt(occurredAt, received, fieldOf(i));
+      return {
+        name: o.breakerName,
+        input: {
+          type: 'OUTCOME',
+          success: o.success,
+          durationMs: o.durationMs ?? null,
+          occurredAt,
+          permitId: o.permitId ?? null,
+        },
+        error: o.error ?? null,
+      };
     });
+    const done = await this.writer.write({ commands, batch });
     return {
       accepted: done.accepted,
       breakers: done.breakers.map((b) => toBreakerView(b, done.now)),
@@ -128,24 +152,24 @@ export class BreakersService {
   }
 
   async recordOutcome(outcome: OutcomeInput): Promise<Breaker> {
-    const [breaker] = (await this.recordOutcomes([outcome])).breakers;
+    const [breaker] = (await this.recordOutcomes([outcome], undefined, () => 'input')).breakers;
     return breaker;
   }
 
   /**
    * Asks whether a call may go ahead. Most answers change nothing (a CLOSED breaker permits,
    * an OPEN one that is not due refuses) and need no lock; only a permit taken in HALF_OPEN,
-   * or a due half-open, goes through the locked write path.
+   * or a due half-open, goes through the locked write path. A permit granted carries a fresh
+   * random id: the outcome that carries it settles exactly that permit.
    */
   async acquirePermission(name: string): Promise<Permission> {
     const breaker = await this.store.findByName(this.dataSource.manager, name);
     if (!breaker) throw AppError.notFound(`unknown breaker: "${name}"`);
-    const preview = evolve(breaker.record, { type: 'ACQUIRE' }, this.clock.now());
-    if (preview.snapshot === breaker.record.snapshot) {
-      return { permitted: preview.permitted === true, state: preview.snapshot.state };
-    }
-    const done = await this.writer.apply([{ name, input: { type: 'ACQUIRE' } }]);
-    return { permitted: done.results[0].permitted === true, state: done.breakers[0].record.snapshot.state };
+    const input = { type: 'ACQUIRE', permitId: randomUUID() } as const;
+    const preview = evolve(breaker.record, input, this.clock.now());
+    if (preview.snapshot === breaker.record.snapshot) return toPermission(preview, preview.snapshot.state);
+    const done = await this.writer.apply([{ name, input }]);
+    return toPermission(done.results[0], done.breakers[0].record.snapshot.state);
   }
 
   reset(name: string, admin: AdminContext): Promise<Breaker> {
@@ -169,6 +193,32 @@ export class BreakersService {
     const breaker = await this.findOne(name);
     if (!breaker) throw AppError.notFound(`unknown breaker: "${name}"`);
     return breaker;
+  }
+}
+
+function toPermission(result: EvolveResult, state: BreakerState): Permission {
+  const permit = result.permit;
+  return {
+    permitted: result.permitted === true,
+    state,
+    permitId: permit?.id ?? null,
+    expiresAt: permit ? new Date(permit.expiresAt) : null,
+  };
+}
+
+/** An occurredAt more than 5 s ahead of the server or more than 24 h behind it is refused: it could not be bucketed honestly. */
+function checkOccurredAt(at: number, now: number, path: string): void {
+  if (at > now + MAX_OCCURRED_AHEAD_MS) {
+    throw AppError.badInput(
+      `${path}.occurredAt`,
+      `occurredAt is ${Math.round(at - now)} ms ahead of the server's clock; at most ${MAX_OCCURRED_AHEAD_MS} ms is allowed`,
+    );
+  }
+  if (at < now - MAX_OCCURRED_AGO_MS) {
+    throw AppError.badInput(
+      `${path}.occurredAt`,
+      `occurredAt is more than 24 h in the past; such outcomes are refused`,
+    );
   }
 }
 

@@ -6,6 +6,7 @@ import {
   RecoveryEventType,
   resolveConfig,
 } from './engine';
+import { OutcomeStats } from '../stats/outcome-stats';
 import { runCommands } from './run-commands';
 import { StoredBreaker } from './stored-breaker';
 
@@ -83,6 +84,49 @@ describe('runCommands', () => {
       T0,
     );
     expect(seen).toEqual([1]);
+  });
+
+  it('adds every outcome to the statistics: at its occurredAt (default now), slow by the config of its step, with its error', () => {
+    const minute = 60_000;
+    const now = 100 * minute + 30_000;
+    const stats = new OutcomeStats();
+    const slowAt50 = resolveConfig({ failureThreshold: 100, slowCallDurationMs: 50 });
+    runCommands(
+      locked,
+      [
+        { name: 'b', input: { type: 'OUTCOME', success: true, durationMs: 80 } },
+        { name: 'b', input: { type: 'CONFIGURE', config: slowAt50 } },
+        { name: 'b', input: { type: 'OUTCOME', success: true, durationMs: 80, occurredAt: now - minute } },
+        { name: 'b', input: { type: 'OUTCOME', success: false, durationMs: 20 }, error: 'timeout 20ms' },
+        { name: 'b', input: { type: 'OUTCOME', success: false, durationMs: null }, error: 'timeout 30ms' },
+        { name: 'b', input: { type: 'ADVANCE' } },
+      ],
+      now,
+      stats,
+    );
+    // The first 80 ms call came before slow calls were defined; the second after.
+    expect(
+      stats
+        .minutes()
+        .map((m) => ({ start: m.minuteStart, calls: m.calls, failures: m.failures, slow: m.slowCalls, max: m.maxMs })),
+    ).toEqual([
+      { start: 99 * minute, calls: 1, failures: 0, slow: 1, max: 80 },
+      { start: 100 * minute, calls: 3, failures: 2, slow: 0, max: 80 },
+    ]);
+    expect(stats.errors().map((e) => [e.message, e.count, e.firstSeenAt])).toEqual([['timeout #ms', 2, now]]);
+    expect(stats.totals()).toMatchObject([{ breakerId: 2, breakerName: 'b', calls: 4, failures: 2, slowCalls: 1 }]);
+  });
+
+  it('adds to the statistics it is given, across runs, and to fresh ones otherwise', () => {
+    const shared = new OutcomeStats();
+    const first = runCommands(locked, [outcome('a', true)], T0, shared);
+    const second = runCommands(locked, [outcome('a', false)], T0, shared);
+    expect(first.stats).toBe(shared);
+    expect(second.stats).toBe(shared);
+    expect(shared.totals()).toMatchObject([{ breakerId: 1, calls: 2, failures: 1 }]);
+    const alone = runCommands(locked, [outcome('b', true)], T0);
+    expect(alone.stats.totals()).toMatchObject([{ breakerId: 2, calls: 1 }]);
+    expect(shared.size).toBe(2);
   });
 
   it('refuses a breaker that was not locked', () => {

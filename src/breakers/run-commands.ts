@@ -1,12 +1,22 @@
 import { NewEvent } from '../events/event.store';
-import { OutcomeCount } from './outcome-bucket.store';
-import { BreakerInput, BreakerRecord, evolve, EvolveResult } from './engine';
+import { OutcomeStats } from '../stats/outcome-stats';
+import { BreakerInput, BreakerRecord, evolve, EvolveResult, isSlowCall } from './engine';
 import { StoredBreaker } from './stored-breaker';
 
 /** An engine input for a named breaker; a function when the input depends on the breaker's record at that point (e.g. a config patch). */
 export interface BreakerCommand {
   readonly name: string;
   readonly input: BreakerInput | ((record: BreakerRecord) => BreakerInput);
+  /** For an outcome: what went wrong, as reported (counted, normalised, in the error statistics). */
+  readonly error?: string | null;
+}
+
+/** How many outcomes, and how many of them failures, one breaker got in one run. */
+export interface OutcomeCount {
+  readonly breakerId: number;
+  readonly breakerName: string;
+  calls: number;
+  failures: number;
 }
 
 /** What running commands against locked breakers decided, before anything is written. */
@@ -21,6 +31,8 @@ export interface CommandsRun {
   readonly outcomes: OutcomeCount[];
   /** One engine result per command, in order. */
   readonly results: EvolveResult[];
+  /** The outcomes' statistics: those of this run, added to the `stats` given, if any. */
+  readonly stats: OutcomeStats;
 }
 
 interface Working {
@@ -31,13 +43,16 @@ interface Working {
 
 /**
  * Runs the commands in order through the engine against the breakers as locked, at `now`.
- * Pure: it reads nothing but its arguments and writes nothing. Every named breaker must be in
- * `locked`. A record is only copied when a step changed it, as a batch holds thousands of steps.
+ * Pure: it reads nothing but its arguments and writes nothing but `stats`, to which it adds every
+ * outcome (at its `occurredAt`, default `now`; slow by the config it was judged under). Every named
+ * breaker must be in `locked`. A record is only copied when a step changed it, as a batch holds
+ * thousands of steps.
  */
 export function runCommands(
   locked: ReadonlyMap<string, StoredBreaker>,
   commands: readonly BreakerCommand[],
   now: number,
+  stats: OutcomeStats = new OutcomeStats(),
 ): CommandsRun {
   const working = new Map<string, Working>();
   const events: NewEvent[] = [];
@@ -51,6 +66,19 @@ export function runCommands(
       working.set(command.name, w);
     }
     const input = typeof command.input === 'function' ? command.input(w.record) : command.input;
+    if (input.type === 'OUTCOME') {
+      const durationMs = input.durationMs ?? null;
+      const slow = isSlowCall(w.record.config, durationMs);
+      stats.add(
+        w.breaker.id,
+        command.name,
+        input.occurredAt ?? now,
+        input.success,
+        durationMs,
+        slow,
+        command.error ?? null,
+      );
+    }
     const result = evolve(w.record, input, now);
     if (
       result.snapshot !== w.record.snapshot ||
@@ -76,28 +104,11 @@ export function runCommands(
     if (!unchanged) changed.push(breaker);
     if (w.outcomes !== null) outcomes.push(w.outcomes);
   }
-  return { breakers, changed, events, outcomes, results };
+  return { breakers, changed, events, outcomes, results, stats };
 }
 
 function countOutcome(w: Working, success: boolean): void {
   if (w.outcomes === null) w.outcomes = { breakerId: w.breaker.id, breakerName: w.breaker.name, calls: 0, failures: 0 };
   w.outcomes.calls++;
   if (!success) w.outcomes.failures++;
-}
-
-/** Adds up per-breaker outcome counts from several runs into one count per breaker, in order of first appearance. */
-export function sumOutcomeCounts(runs: readonly (readonly OutcomeCount[])[]): OutcomeCount[] {
-  if (runs.length === 1) return [...runs[0]];
-  const sums = new Map<number, OutcomeCount>();
-  for (const counts of runs) {
-    for (const count of counts) {
-      const sum = sums.get(count.breakerId);
-      if (sum === undefined) sums.set(count.breakerId, { ...count });
-      else {
-        sum.calls += count.calls;
-        sum.failures += count.failures;
-      }
-    }
-  }
-  return [...sums.values()];
 }

@@ -1,5 +1,6 @@
 import { buildSchema, getOperationAST, GraphQLError, parse, specifiedRules, validate } from 'graphql';
 import { operationCost, queryShapeRule } from './graphql-limits';
+import { LIST_BOUND } from './operation-meter';
 
 const schema = buildSchema(`
   type Event { id: ID, type: String, breaker: Breaker }
@@ -47,6 +48,20 @@ describe('operationCost', () => {
     expect(cost('{ breakers { name state } }', {}, 400)).toBe(1 + 400 * 2);
     expect(cost('{ breakers { recentEvents { id } } }', {}, 400)).toBe(1 + 400 * (1 + 10));
     expect(cost('{ breakers { recentEvents(limit: 100) { id } } }', {}, 0)).toBe(1);
+  });
+
+  it('counts an unpaged list that declares a LIST_BOUND as that many items, however many breakers there are', () => {
+    const bounded = buildSchema(
+      `type Point { at: String, calls: Float } type Query { points: [Point!]!, all: [Point!]! }`,
+    );
+    bounded.getQueryType()!.getFields().points.extensions = { [LIST_BOUND]: 1000 };
+    const measure = (query: string, unpagedList: number) => {
+      const document = parse(query);
+      return operationCost(bounded, document, getOperationAST(document)!, { variables: {}, unpagedList });
+    };
+    expect(measure('{ points { at calls } }', 0)).toBe(1 + 1000 * 2);
+    expect(measure('{ points { at calls } }', 5_000_000)).toBe(1 + 1000 * 2);
+    expect(measure('{ all { at calls } }', 3)).toBe(1 + 3 * 2);
   });
 
   it('hands a connection’s page size to a list inside a fragment, whatever page each spread sits under', () => {

@@ -37,6 +37,11 @@ const HANDED_DOWN = Symbol('handed down');
 type Pending = number | typeof HANDED_DOWN | undefined;
 
 const PAGE_ARGUMENTS = ['first', 'limit'];
+/**
+ * A field extension: the most items an unpaged list field can hold (e.g. the points of a chart),
+ * counted as its size instead of the unpaged-list bound. Set with Nest's `@Extensions`.
+ */
+export const LIST_BOUND = 'listBound';
 /** The largest page anyone can ask for is an Int; clamping keeps the sums finite. */
 const MAX_PAGE = 2 ** 31 - 1;
 
@@ -140,10 +145,16 @@ export class OperationMeter {
     return summary;
   }
 
-  /** The page size a field asks for with `first` or `limit`: written, in a variable, or the argument's default. */
+  /**
+   * The page size a field asks for with `first` or `limit`: written, in a variable, or the argument's
+   * default; for a list without one, its LIST_BOUND if it declares one.
+   */
   private pageSize(node: FieldNode, field: GraphQLField<unknown, unknown>): number | undefined {
     const definition = field.args.find((a) => PAGE_ARGUMENTS.includes(a.name));
-    if (!definition) return undefined;
+    if (!definition) {
+      const bound = field.extensions?.[LIST_BOUND];
+      return typeof bound === 'number' ? bound : undefined;
+    }
     const given = node.arguments?.find((a) => a.name.value === definition.name)?.value;
     const value = given ? this.valueOf(given) : undefined;
     const size = typeof value === 'number' ? value : definition.defaultValue;

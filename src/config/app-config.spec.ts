@@ -127,6 +127,11 @@ describe('loadConfig', () => {
       REC_FORCED_OPEN_MAX_MS: '120000',
       REC_LAX_FAILURE_RATIO: '0.25',
       REC_LAX_MIN_CALLS: '10',
+      REC_SLOW_MIN_TIMED_CALLS: '50',
+      REC_SLOW_TAIL_FACTOR: '3',
+      REC_SLOW_TAIL_MIN_MS: '250',
+      REC_RATE_MIN_CALLS_PER_HOUR: '500',
+      REC_RATE_FAILURE_RATIO: '0.4',
     });
     expect(analytics).toEqual({
       recomputeIntervalMs: 500,
@@ -144,12 +149,20 @@ describe('loadConfig', () => {
         forcedOpenMaxMs: 120_000,
         laxFailureRatio: 0.25,
         laxMinCalls: 10,
+        slowMinTimedCalls: 50,
+        slowTailFactor: 3,
+        slowTailMinMs: 250,
+        rateMinCallsPerHour: 500,
+        rateFailureRatio: 0.4,
       },
     });
     expect(() => loadConfig({ REC_LAX_FAILURE_RATIO: '1.5' })).toThrow(
       /REC_LAX_FAILURE_RATIO must be a number from 0 to 1/,
     );
     expect(() => loadConfig({ HEALTH_RECOMPUTE_INTERVAL_MS: '10' })).toThrow(/HEALTH_RECOMPUTE_INTERVAL_MS/);
+    expect(() => loadConfig({ REC_SLOW_TAIL_FACTOR: '2.5' })).toThrow(/REC_SLOW_TAIL_FACTOR must be a whole number/);
+    expect(() => loadConfig({ REC_SLOW_TAIL_MIN_MS: '0' })).toThrow(/REC_SLOW_TAIL_MIN_MS must be a whole number/);
+    expect(() => loadConfig({ REC_RATE_FAILURE_RATIO: '2' })).toThrow(/REC_RATE_FAILURE_RATIO must be a number/);
   });
 
   it('reads METRICS_PUBLIC, off by default', () => {

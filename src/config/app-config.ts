@@ -192,6 +192,11 @@ function loadAnalytics(env: Env): AnalyticsConfig {
       forcedOpenMaxMs: integer(env, 'REC_FORCED_OPEN_MAX_MS', d.forcedOpenMaxMs, 0, 30 * DAY_MS),
       laxFailureRatio: ratio(env, 'REC_LAX_FAILURE_RATIO', d.laxFailureRatio),
       laxMinCalls: integer(env, 'REC_LAX_MIN_CALLS', d.laxMinCalls, 1, 1_000_000_000),
+      slowMinTimedCalls: integer(env, 'REC_SLOW_MIN_TIMED_CALLS', d.slowMinTimedCalls, 1, 1_000_000_000),
+      slowTailFactor: integer(env, 'REC_SLOW_TAIL_FACTOR', d.slowTailFactor, 1, 1000),
+      slowTailMinMs: integer(env, 'REC_SLOW_TAIL_MIN_MS', d.slowTailMinMs, 1, 600_000),
+      rateMinCallsPerHour: integer(env, 'REC_RATE_MIN_CALLS_PER_HOUR', d.rateMinCallsPerHour, 1, 1_000_000_000),
+      rateFailureRatio: ratio(env, 'REC_RATE_FAILURE_RATIO', d.rateFailureRatio),
     },
   };
 }

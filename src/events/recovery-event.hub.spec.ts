@@ -32,14 +32,23 @@ const ref = (id: string): EventMessage => ({ ref: id });
 
 /** A PubSub that keeps the hub's handlers, so the test plays the part of the transport. */
 class FakePubSub implements PubSub {
+  onLost(): Unsubscribe {
+    return () => undefined;
+  }
+
   readonly maxMessageBytes = 1000;
   readonly channels: PubSubChannel[] = [];
   private handler: ((message: unknown) => void) | null = null;
   private resumedHandler: ((lostAt: number) => void) | null = null;
+  readonly listenerId = 0;
   unsubscribed = 0;
 
   async publish(): Promise<void> {
     throw new Error('the hub never publishes');
+  }
+
+  async listeners(): Promise<number[]> {
+    return [this.listenerId];
   }
 
   subscribe(channel: PubSubChannel, handler: (message: unknown) => void): Unsubscribe {

@@ -30,8 +30,21 @@ interface Pair {
   upstream: Socket | null;
 }
 
+export interface TcpProxyOptions {
+  /**
+   * Holds back every byte from the target this long before the client gets it, in order: a
+   * client far from the database, or a backend slow to send. 0 (the default) forwards at once.
+   */
+  readonly downstreamDelayMs?: number;
+}
+
 /** Starts forwarding 127.0.0.1:<free port> to targetHost:targetPort. */
-export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+export async function startTcpProxy(
+  targetHost: string,
+  targetPort: number,
+  options: TcpProxyOptions = {},
+): Promise<TcpProxy> {
+  const downstreamDelayMs = options.downstreamDelayMs ?? 0;
   let mode: 'forward' | CutMode = 'forward';
   let accepted = 0;
   let closed = false;
@@ -65,7 +78,16 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     upstream.on('error', () => undefined);
     upstream.once('close', () => pair.client.destroy());
     pair.client.pipe(upstream);
-    upstream.pipe(pair.client);
+    if (downstreamDelayMs > 0) {
+      // Each chunk after the same delay keeps the order, since timers of one delay fire in turn.
+      upstream.on('data', (chunk: Buffer) =>
+        setTimeout(() => {
+          if (!pair.client.destroyed) pair.client.write(chunk);
+        }, downstreamDelayMs),
+      );
+    } else {
+      upstream.pipe(pair.client);
+    }
     pair.client.resume();
   };
 

@@ -23,7 +23,7 @@ export class Recommendation {
   message: string;
 
   @Field(() => JSONScalar, { nullable: true, description: 'The setting to change, e.g. {"openTimeoutMs": 90000}.' })
-  suggestedConfig: Record<string, number> | null;
+  suggestedConfig: Record<string, number | string> | null;
 
   @Field(() => JSONScalar)
   evidence: Record<string, unknown>;

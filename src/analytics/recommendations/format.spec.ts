@@ -1,4 +1,4 @@
-import { duration, percent } from './format';
+import { ceilReadable, duration, percent } from './format';
 
 describe('duration', () => {
   it.each<[number, string]>([
@@ -47,5 +47,40 @@ describe('percent', () => {
     [1, '100%'],
   ])('%p reads "%s"', (ratio, text) => {
     expect(percent(ratio)).toBe(text);
+  });
+});
+
+describe('ceilReadable', () => {
+  it.each<[number, number]>([
+    [0.4, 1],
+    [1, 1],
+    [9.01, 10],
+    [10, 10],
+    [87.2, 88],
+    [99, 99],
+    [99.5, 100],
+    [100, 100],
+    [100.1, 110],
+    [456, 460],
+    [999.9, 1000],
+    [1000, 1000],
+    [1001, 1100],
+    [1234.5, 1300],
+    [12_345, 13_000],
+    [599_999, 600_000],
+    [600_001, 610_000],
+  ])('%p ms rounds up to %p', (ms, readable) => {
+    expect(ceilReadable(ms)).toBe(readable);
+  });
+
+  it('never rounds down, and keeps at most two significant figures', () => {
+    for (let ms = 0.5; ms < 5_000_000; ms = ms * 1.013 + 0.37) {
+      const r = ceilReadable(ms);
+      expect(r).toBeGreaterThanOrEqual(ms);
+      expect(Number.isInteger(r)).toBe(true);
+      expect(String(r).replace(/0+$/, '').length).toBeLessThanOrEqual(2);
+      // At most one step (10 % of the leading digit's place) above.
+      expect(r - ms).toBeLessThan(Math.max(1, ms / 10));
+    }
   });
 });

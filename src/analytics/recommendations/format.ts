@@ -13,3 +13,12 @@ export function percent(ratio: number): string {
 function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
+
+/**
+ * A suggested duration an operator can read: `ms` rounded up to two significant figures, and to a
+ * whole millisecond at least (87.2 → 88, 456 → 460, 1001 → 1100, 12 345 → 13 000). Never below `ms`.
+ */
+export function ceilReadable(ms: number): number {
+  const step = Math.max(1, 10 ** (Math.floor(Math.log10(ms)) - 1));
+  return Math.ceil(ms / step) * step;
+}

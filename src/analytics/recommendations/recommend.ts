@@ -3,8 +3,10 @@ import { longRecoveryTime } from './long-recovery-time.rule';
 import { lowRecoveryRate } from './low-recovery-rate.rule';
 import { BreakerFacts, Recommendation, RecommendationRule, RecommendationThresholds } from './recommendation';
 import { repeatedFailedRecoveries } from './repeated-failed-recoveries.rule';
+import { slowCalls } from './slow-calls.rule';
 import { stuckOpen } from './stuck-open.rule';
 import { thresholdTooLax } from './threshold-too-lax.rule';
+import { useFailureRate } from './use-failure-rate.rule';
 
 export const RULES: readonly RecommendationRule[] = [
   stuckOpen,
@@ -13,6 +15,8 @@ export const RULES: readonly RecommendationRule[] = [
   longRecoveryTime,
   flapping,
   thresholdTooLax,
+  slowCalls,
+  useFailureRate,
 ];
 
 /** Every recommendation the rules make for these breakers, most severe first, then by breaker name. */

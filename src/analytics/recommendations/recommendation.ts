@@ -1,4 +1,4 @@
-import { BreakerConfig, BreakerState } from '../../breakers/engine';
+import { BreakerConfig, BreakerState, DEFAULT_CONFIG } from '../../breakers/engine';
 
 export enum RecommendationKind {
   LOW_RECOVERY_RATE = 'LOW_RECOVERY_RATE',
@@ -7,6 +7,8 @@ export enum RecommendationKind {
   REPEATED_FAILED_RECOVERIES = 'REPEATED_FAILED_RECOVERIES',
   STUCK_OPEN = 'STUCK_OPEN',
   THRESHOLD_TOO_LAX = 'THRESHOLD_TOO_LAX',
+  SLOW_CALLS = 'SLOW_CALLS',
+  USE_FAILURE_RATE = 'USE_FAILURE_RATE',
 }
 
 export enum Severity {
@@ -44,7 +46,30 @@ export interface BreakerFacts {
   readonly leftClosed: number;
   readonly windowCalls: number;
   readonly windowFailures: number;
+  /** Calls counted slow when they were written (against the slowCallDurationMs of that moment). */
+  readonly windowSlowCalls: number;
+  /** Calls that carried a duration: the count of the window's merged latency histogram. */
+  readonly windowTimedCalls: number;
+  /** Nearest-rank percentiles of the merged histogram (bucket midpoints, never above the max); null without timed calls. */
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly windowMaxMs: number | null;
+  /** Minutes of the window with at least one call. */
+  readonly activeMinutes: number;
+  /** Median calls of those minutes; null without any. */
+  readonly medianMinuteCalls: number | null;
+  /** Median failures/calls of those minutes (a ratio, 0–1); null without any. */
+  readonly medianMinuteFailureRatio: number | null;
+  /** Highest failures/calls of a minute with at least `BUSY_MINUTE_CALLS` calls; null without such a minute. */
+  readonly maxMinuteFailureRatio: number | null;
 }
+
+/**
+ * A minute counts towards `maxMinuteFailureRatio` from this many calls: the default `minimumCalls`,
+ * so a minute qualifies when a FAILURE_RATE breaker with the default settings could have tripped in it,
+ * and a minute of 1 failure in 2 calls is not taken for an outage.
+ */
+export const BUSY_MINUTE_CALLS: number = DEFAULT_CONFIG.minimumCalls;
 
 // The thresholds are settings: config/ owns them, and the rules read them from there.
 export { DEFAULT_THRESHOLDS } from '../../config/recommendation-thresholds';

@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { BreakerConfig, BreakerState } from '../../breakers/engine';
+import {
+  BreakerConfig,
+  BreakerState,
+  CONFIG_LIMITS,
+  DEFAULT_CONFIG,
+  resolveConfig,
+  TripPolicy,
+} from '../../breakers/engine';
 import { flapping } from './flapping.rule';
 import { longRecoveryTime } from './long-recovery-time.rule';
 import { lowRecoveryRate } from './low-recovery-rate.rule';
@@ -14,7 +21,9 @@ import {
 } from './recommendation';
 import { repeatedFailedRecoveries } from './repeated-failed-recoveries.rule';
 import { stuckOpen } from './stuck-open.rule';
+import { slowCalls } from './slow-calls.rule';
 import { thresholdTooLax } from './threshold-too-lax.rule';
+import { suggestedMinimumCalls, suggestedRate, useFailureRate } from './use-failure-rate.rule';
 
 /** The injected clock: every rule is given this instant, never the real one. */
 const NOW = 1_700_000_000_000;
@@ -24,6 +33,7 @@ const S = BreakerState;
 const T = DEFAULT_THRESHOLDS;
 
 const CONFIG: BreakerConfig = {
+  ...DEFAULT_CONFIG,
   failureThreshold: 5,
   openTimeoutMs: 30_000,
   maxOpenTimeoutMs: 120_000,
@@ -51,6 +61,15 @@ function facts(overrides: FactsOverrides = {}): BreakerFacts {
     leftClosed: 0,
     windowCalls: 40,
     windowFailures: 2,
+    windowSlowCalls: 0,
+    windowTimedCalls: 40,
+    p50Ms: 20,
+    p99Ms: 60,
+    windowMaxMs: 80,
+    activeMinutes: 20,
+    medianMinuteCalls: 2,
+    medianMinuteFailureRatio: 0,
+    maxMinuteFailureRatio: null,
     ...rest,
   };
 }
@@ -78,6 +97,11 @@ describe('DEFAULT_THRESHOLDS', () => {
       forcedOpenMaxMs: 3_600_000,
       laxFailureRatio: 0.5,
       laxMinCalls: 100,
+      slowMinTimedCalls: 100,
+      slowTailFactor: 5,
+      slowTailMinMs: 100,
+      rateMinCallsPerHour: 1000,
+      rateFailureRatio: 0.5,
     });
   });
 });
@@ -624,6 +648,418 @@ describe('thresholdTooLax (THRESHOLD_TOO_LAX)', () => {
   });
 });
 
+describe('FLAPPING and THRESHOLD_TOO_LAX in FAILURE_RATE mode: failureThreshold decides nothing there', () => {
+  const rate = { tripOn: TripPolicy.FAILURE_RATE, failureRateThreshold: 40, minimumCalls: 500, windowMs: 30_000 };
+
+  it('FLAPPING names the rate settings and suggests no failureThreshold', () => {
+    const r = fired(flapping(facts({ openingsFromClosed: 6, config: rate }), T, NOW));
+    expect(r.kind).toBe(K.FLAPPING);
+    expect(r.severity).toBe(Severity.WARNING);
+    expect(r.suggestedConfig).toBeNull();
+    expect(r.message).toContain('opened 6 times from CLOSED in the last 1 h');
+    expect(r.message).toContain('failureRateThreshold (40%)');
+    expect(r.message).toContain('slowCallRateThreshold (100%)');
+    expect(r.message).toContain('minimumCalls (500)');
+    expect(r.message).toContain('windowMs (30000)');
+    expect(r.message).not.toContain('failureThreshold from');
+    expect(r.evidence).toEqual({
+      openingsFromClosed: 6,
+      windowMs: 3_600_000,
+      tripOn: 'FAILURE_RATE',
+      failureRateThreshold: 40,
+      slowCallRateThreshold: 100,
+      minimumCalls: 500,
+      breakerWindowMs: 30_000,
+    });
+    expect(flapping(facts({ openingsFromClosed: 4, config: rate }), T, NOW)).toBeNull();
+  });
+
+  it('FLAPPING fires even at failureThreshold 10000, which does not matter in this mode', () => {
+    expect(
+      fired(flapping(facts({ openingsFromClosed: 5, config: { ...rate, failureThreshold: 10_000 } }), T, NOW)).kind,
+    ).toBe(K.FLAPPING);
+  });
+
+  it('THRESHOLD_TOO_LAX names failureRateThreshold and minimumCalls against the calls a window held', () => {
+    const r = fired(thresholdTooLax(facts({ windowCalls: 3600, windowFailures: 2000, config: rate }), T, NOW));
+    expect(r.kind).toBe(K.THRESHOLD_TOO_LAX);
+    expect(r.suggestedConfig).toBeNull();
+    expect(r.message).toContain('2000 failures in 3600 calls (55.6%)');
+    expect(r.message).toContain('failureRateThreshold (40%)');
+    // 3600 calls an hour: a 30 s window holds 30 on average, far below minimumCalls 500.
+    expect(r.message).toContain('minimumCalls (500) against the 30 calls its window of 30 s held on average');
+    expect(r.message).not.toContain('Lower failureThreshold');
+    expect(r.evidence).toEqual({
+      calls: 3600,
+      failures: 2000,
+      failureRatio: 2000 / 3600,
+      windowMs: 3_600_000,
+      tripOn: 'FAILURE_RATE',
+      failureRateThreshold: 40,
+      minimumCalls: 500,
+      breakerWindowMs: 30_000,
+      callsPerBreakerWindow: 30,
+    });
+  });
+
+  it('THRESHOLD_TOO_LAX keeps its boundaries in this mode, and fires even at failureThreshold 1', () => {
+    const base = { windowCalls: 100, windowFailures: 51, config: rate };
+    expect(fired(thresholdTooLax(facts({ ...base, config: { ...rate, failureThreshold: 1 } }), T, NOW)).kind).toBe(
+      K.THRESHOLD_TOO_LAX,
+    );
+    expect(thresholdTooLax(facts({ ...base, windowFailures: 50 }), T, NOW)).toBeNull();
+    expect(thresholdTooLax(facts({ ...base, windowCalls: 99, windowFailures: 99 }), T, NOW)).toBeNull();
+    expect(thresholdTooLax(facts({ ...base, leftClosed: 1 }), T, NOW)).toBeNull();
+  });
+});
+
+describe('slowCalls (SLOW_CALLS)', () => {
+  /** 1000 timed calls, p50 120 ms, p99 843.75 ms, max 2.1 s. */
+  const timed = (overrides: FactsOverrides = {}): BreakerFacts =>
+    facts({
+      windowCalls: 1200,
+      windowTimedCalls: 1000,
+      p50Ms: 120,
+      p99Ms: 843.75,
+      windowMaxMs: 2100,
+      windowSlowCalls: 37,
+      ...overrides,
+    });
+
+  describe('with slowCallDurationMs set', () => {
+    const at500 = { slowCallDurationMs: 500 };
+
+    it('fires when the p99 is above it, suggesting the p99 rounded up, with the figures', () => {
+      const r = fired(slowCalls(timed({ config: at500 }), T, NOW));
+      expect(r.kind).toBe(K.SLOW_CALLS);
+      expect(r.severity).toBe(Severity.WARNING);
+      expect(r.breakerName).toBe('payments');
+      expect(r.message).toContain('"payments" is slow more than 1% of the time');
+      expect(r.message).toContain('above slowCallDurationMs 500');
+      expect(r.message).toContain('p50 120 ms, p99 844 ms, max 2.1 s, over 1000 timed calls in the last 1 h');
+      expect(r.message).toContain('37 of them (3.7%) were slow');
+      expect(r.message).toContain(
+        'Either the dependency has slowed down, or the threshold sits inside its normal latency',
+      );
+      expect(r.message).toContain('set slowCallDurationMs to 850 (the p99, rounded up)');
+      expect(r.suggestedConfig).toEqual({ slowCallDurationMs: 850 });
+      expect(r.evidence).toEqual({
+        p50Ms: 120,
+        p99Ms: 843.75,
+        maxMs: 2100,
+        timedCalls: 1000,
+        windowMs: 3_600_000,
+        slowCalls: 37,
+        slowCallRatio: 0.037,
+        slowCallDurationMs: 500,
+      });
+    });
+
+    it('does not fire when the p99 is at the threshold, and fires just above it', () => {
+      expect(slowCalls(timed({ p99Ms: 500, config: at500 }), T, NOW)).toBeNull();
+      expect(slowCalls(timed({ p99Ms: 400, config: at500 }), T, NOW)).toBeNull();
+      const r = fired(slowCalls(timed({ p99Ms: 500.5, config: at500 }), T, NOW));
+      expect(r.suggestedConfig).toEqual({ slowCallDurationMs: 510 });
+    });
+
+    it('needs 100 timed calls', () => {
+      expect(slowCalls(timed({ windowTimedCalls: 99, config: at500 }), T, NOW)).toBeNull();
+      expect(fired(slowCalls(timed({ windowTimedCalls: 100, config: at500 }), T, NOW)).evidence.timedCalls).toBe(100);
+    });
+
+    it('does not fire without percentiles', () => {
+      expect(slowCalls(timed({ p50Ms: null, p99Ms: null, config: at500 }), T, NOW)).toBeNull();
+    });
+
+    it('keeps the suggestion within the 600000 ms limit, and suggests nothing when already at it', () => {
+      const high = { slowCallDurationMs: 550_000 };
+      expect(fired(slowCalls(timed({ p99Ms: 590_000, config: high }), T, NOW)).suggestedConfig).toEqual({
+        slowCallDurationMs: 590_000,
+      });
+      expect(fired(slowCalls(timed({ p99Ms: 650_000, config: high }), T, NOW)).suggestedConfig).toEqual({
+        slowCallDurationMs: 600_000,
+      });
+      const r = fired(slowCalls(timed({ p99Ms: 700_000, config: { slowCallDurationMs: 600_000 } }), T, NOW));
+      expect(r.suggestedConfig).toBeNull();
+      expect(r.message).toContain('cannot go higher than 600000');
+    });
+
+    it('suggests a valid value above the current one for any p99 above it, as a property', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 600_000 }),
+          fc.double({ min: 0, max: 10_000_000, noNaN: true }),
+          (current, extra) => {
+            const p99 = current + extra + 0.001;
+            const r = fired(slowCalls(timed({ p99Ms: p99, config: { slowCallDurationMs: current } }), T, NOW));
+            const { min, max } = CONFIG_LIMITS.slowCallDurationMs;
+            if (r.suggestedConfig === null) {
+              expect(current).toBe(max);
+              return;
+            }
+            const suggested = r.suggestedConfig.slowCallDurationMs as number;
+            expect(suggested).toBeGreaterThan(current);
+            expect(suggested).toBeGreaterThanOrEqual(min);
+            expect(suggested).toBeLessThanOrEqual(max);
+            expect(suggested === max || suggested >= p99).toBe(true);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+  });
+
+  describe('with slowCallDurationMs unset', () => {
+    it('fires when p99 ≥ 5 × p50 and ≥ 100 ms, suggesting the p99 rounded up', () => {
+      const r = fired(slowCalls(timed({ p50Ms: 120, p99Ms: 1234.5 }), T, NOW));
+      expect(r.kind).toBe(K.SLOW_CALLS);
+      expect(r.severity).toBe(Severity.INFO);
+      expect(r.message).toContain('slow tail that nothing counts');
+      expect(r.message).toContain('its p99 is 10.3 × its p50');
+      expect(r.message).toContain('p50 120 ms, p99 1.2 s, max 2.1 s, over 1000 timed calls in the last 1 h');
+      expect(r.message).toContain('slowCallDurationMs is unset');
+      expect(r.message).toContain('Set slowCallDurationMs to 1300 (the p99, rounded up)');
+      expect(r.message).toContain('in CONSECUTIVE_FAILURES mode a slow success counts as a failure');
+      expect(r.suggestedConfig).toEqual({ slowCallDurationMs: 1300 });
+      expect(r.evidence).toEqual({
+        p50Ms: 120,
+        p99Ms: 1234.5,
+        maxMs: 2100,
+        timedCalls: 1000,
+        windowMs: 3_600_000,
+        slowCallDurationMs: null,
+        p99ToP50: 1234.5 / 120,
+        tailFactor: 5,
+        tailMinMs: 100,
+      });
+    });
+
+    it('fires at exactly 5 × p50, not below', () => {
+      expect(fired(slowCalls(timed({ p50Ms: 100, p99Ms: 500 }), T, NOW)).suggestedConfig).toEqual({
+        slowCallDurationMs: 500,
+      });
+      expect(slowCalls(timed({ p50Ms: 100, p99Ms: 499.9 }), T, NOW)).toBeNull();
+    });
+
+    it('fires at exactly 100 ms, not below, however long the tail', () => {
+      expect(slowCalls(timed({ p50Ms: 10, p99Ms: 99.9 }), T, NOW)).toBeNull();
+      expect(fired(slowCalls(timed({ p50Ms: 10, p99Ms: 100 }), T, NOW)).suggestedConfig).toEqual({
+        slowCallDurationMs: 100,
+      });
+    });
+
+    it('needs 100 timed calls', () => {
+      expect(slowCalls(timed({ windowTimedCalls: 99 }), T, NOW)).toBeNull();
+    });
+
+    it('says "far above" for a p50 of 0 ms', () => {
+      const r = fired(slowCalls(timed({ p50Ms: 0, p99Ms: 200 }), T, NOW));
+      expect(r.message).toContain('its p99 is far above its p50');
+      expect(r.evidence.p99ToP50).toBeNull();
+    });
+
+    it('explains what slow means in FAILURE_RATE mode', () => {
+      const r = fired(
+        slowCalls(timed({ config: { tripOn: TripPolicy.FAILURE_RATE, slowCallRateThreshold: 30 } }), T, NOW),
+      );
+      expect(r.message).toContain('in FAILURE_RATE mode they trip it when they reach slowCallRateThreshold (30%)');
+    });
+
+    it('caps the suggestion at 600000 ms', () => {
+      expect(fired(slowCalls(timed({ p50Ms: 1000, p99Ms: 900_000 }), T, NOW)).suggestedConfig).toEqual({
+        slowCallDurationMs: 600_000,
+      });
+    });
+  });
+
+  it('uses the configured minimum, factor and floor', () => {
+    const f = timed({ windowTimedCalls: 50, p50Ms: 100, p99Ms: 300 });
+    expect(slowCalls(f, T, NOW)).toBeNull();
+    expect(slowCalls(f, thresholds({ slowMinTimedCalls: 50 }), NOW)).toBeNull(); // 3 × p50 < 5 × p50
+    const custom = thresholds({ slowMinTimedCalls: 50, slowTailFactor: 3, windowMs: 15 * MIN });
+    const r = fired(slowCalls(f, custom, NOW));
+    expect(r.message).toContain('last 15 min');
+    expect(r.evidence).toMatchObject({ tailFactor: 3, windowMs: 15 * MIN });
+    expect(slowCalls(f, thresholds({ slowMinTimedCalls: 50, slowTailFactor: 3, slowTailMinMs: 301 }), NOW)).toBeNull();
+  });
+});
+
+describe('useFailureRate (USE_FAILURE_RATE)', () => {
+  /** 3600 calls in the hour, 25% failed, 62% in its worst busy minute, never opened. */
+  const busy = (overrides: FactsOverrides = {}): BreakerFacts =>
+    facts({
+      windowCalls: 3600,
+      windowFailures: 900,
+      activeMinutes: 60,
+      medianMinuteCalls: 60,
+      medianMinuteFailureRatio: 0.05,
+      maxMinuteFailureRatio: 0.62,
+      ...overrides,
+    });
+
+  it('fires for failures that never tripped it, suggesting FAILURE_RATE from its own data', () => {
+    const r = fired(useFailureRate(busy(), T, NOW));
+    expect(r.kind).toBe(K.USE_FAILURE_RATE);
+    expect(r.severity).toBe(Severity.WARNING);
+    expect(r.breakerName).toBe('payments');
+    expect(r.message).toContain(
+      '"payments" takes 3600 calls an hour in CONSECUTIVE_FAILURES mode (failureThreshold 5)',
+    );
+    expect(r.message).toContain('failed 62% of the calls in its worst minute (of at least 20 calls)');
+    expect(r.message).toContain('and 25% over the last 1 h (900 of 3600) without ever opening');
+    expect(r.message).toContain(
+      'tripOn FAILURE_RATE, failureRateThreshold 20 (twice its median minute failure rate of 5%, within 20–50)',
+    );
+    expect(r.message).toContain('minimumCalls 10 (about 10 s of calls at its median 60 a minute, within 10–1000)');
+    expect(r.message).toContain('windowMs 60000');
+    expect(r.suggestedConfig).toEqual({
+      tripOn: TripPolicy.FAILURE_RATE,
+      failureRateThreshold: 20,
+      minimumCalls: 10,
+      windowMs: 60_000,
+    });
+    expect(r.evidence).toEqual({
+      reason: 'FAILURES_UNNOTICED',
+      callsPerHour: 3600,
+      calls: 3600,
+      failures: 900,
+      failureRatio: 0.25,
+      maxMinuteFailureRatio: 0.62,
+      medianMinuteFailureRatio: 0.05,
+      medianMinuteCalls: 60,
+      activeMinutes: 60,
+      openingsFromClosed: 0,
+      failureThreshold: 5,
+      windowMs: 3_600_000,
+    });
+  });
+
+  it('fires at a worst minute of exactly 50%, not below', () => {
+    expect(fired(useFailureRate(busy({ maxMinuteFailureRatio: 0.5 }), T, NOW)).kind).toBe(K.USE_FAILURE_RATE);
+    expect(useFailureRate(busy({ maxMinuteFailureRatio: 0.4999 }), T, NOW)).toBeNull();
+  });
+
+  it('fires on the whole window at 50% without a busy minute, not below', () => {
+    const quiet = { maxMinuteFailureRatio: null, medianMinuteCalls: 17, windowCalls: 1000 };
+    const r = fired(useFailureRate(busy({ ...quiet, windowFailures: 500 }), T, NOW));
+    expect(r.message).toContain('failed 50% over the last 1 h (500 of 1000) without ever opening');
+    expect(r.message).not.toContain('worst minute');
+    expect(r.evidence.maxMinuteFailureRatio).toBeNull();
+    expect(useFailureRate(busy({ ...quiet, windowFailures: 499 }), T, NOW)).toBeNull();
+  });
+
+  it('needs 1000 calls an hour, scaling the window to an hour', () => {
+    expect(useFailureRate(busy({ windowCalls: 999, windowFailures: 500 }), T, NOW)).toBeNull();
+    expect(fired(useFailureRate(busy({ windowCalls: 1000, windowFailures: 500 }), T, NOW)).evidence.callsPerHour).toBe(
+      1000,
+    );
+    const halfHour = thresholds({ windowMs: 30 * MIN });
+    expect(useFailureRate(busy({ windowCalls: 499, windowFailures: 300 }), halfHour, NOW)).toBeNull();
+    const r = fired(useFailureRate(busy({ windowCalls: 500, windowFailures: 300 }), halfHour, NOW));
+    expect(r.evidence.callsPerHour).toBe(1000);
+    expect(r.message).toContain('takes 1000 calls an hour');
+    expect(r.message).toContain('over the last 30 min');
+  });
+
+  it('does not count failures as unnoticed once it left CLOSED, or while it is not CLOSED', () => {
+    expect(useFailureRate(busy({ leftClosed: 1 }), T, NOW)).toBeNull();
+    expect(useFailureRate(busy({ state: S.OPEN, awaySince: NOW - MIN }), T, NOW)).toBeNull();
+    expect(useFailureRate(busy({ state: S.DISABLED }), T, NOW)).toBeNull();
+  });
+
+  it('fires when it flaps, from 5 openings from CLOSED, whatever its state', () => {
+    const flappy = { maxMinuteFailureRatio: 0.3, windowFailures: 100, leftClosed: 5, openingsFromClosed: 5 };
+    const r = fired(useFailureRate(busy({ ...flappy, state: S.OPEN, awaySince: NOW - 1000 }), T, NOW));
+    expect(r.message).toContain('opened 5 times from CLOSED in the last 1 h');
+    expect(r.message).not.toContain('without ever opening');
+    expect(r.evidence).toMatchObject({ reason: 'FLAPPING', openingsFromClosed: 5 });
+    expect(r.suggestedConfig).toEqual({
+      tripOn: TripPolicy.FAILURE_RATE,
+      failureRateThreshold: 20,
+      minimumCalls: 10,
+      windowMs: 60_000,
+    });
+    expect(useFailureRate(busy({ ...flappy, openingsFromClosed: 4, leftClosed: 4 }), T, NOW)).toBeNull();
+    expect(
+      fired(useFailureRate(busy({ ...flappy, openingsFromClosed: 3 }), thresholds({ flappingOpenings: 3 }), NOW)).kind,
+    ).toBe(K.USE_FAILURE_RATE);
+  });
+
+  it('does not fire for a breaker already on FAILURE_RATE, or without calls', () => {
+    expect(useFailureRate(busy({ config: { tripOn: TripPolicy.FAILURE_RATE } }), T, NOW)).toBeNull();
+    expect(
+      useFailureRate(
+        busy({ openingsFromClosed: 9, leftClosed: 9, config: { tripOn: TripPolicy.FAILURE_RATE } }),
+        T,
+        NOW,
+      ),
+    ).toBeNull();
+    expect(
+      useFailureRate(busy({ windowCalls: 0, windowFailures: 0 }), thresholds({ rateMinCallsPerHour: 1 }), NOW),
+    ).toBeNull();
+  });
+
+  it.each<[number, number]>([
+    [0, 20],
+    [0.05, 20],
+    [0.1, 20],
+    [0.101, 21],
+    [0.123, 25],
+    [0.14, 28],
+    [0.2, 40],
+    [0.25, 50],
+    [0.3, 50],
+    [1, 50],
+  ])('suggests failureRateThreshold from a median minute failure rate of %p: %p', (median, threshold) => {
+    expect(suggestedRate(median)).toBe(threshold);
+    const r = fired(useFailureRate(busy({ medianMinuteFailureRatio: median }), T, NOW));
+    expect(r.suggestedConfig?.failureRateThreshold).toBe(threshold);
+  });
+
+  it.each<[number, number]>([
+    [1, 10],
+    [17, 10],
+    [60, 10],
+    [63, 11],
+    [600, 100],
+    [5999, 1000],
+    [6000, 1000],
+    [60_000, 1000],
+  ])('suggests minimumCalls from a median of %p calls a minute: %p', (calls, minimumCalls) => {
+    expect(suggestedMinimumCalls(calls)).toBe(minimumCalls);
+    const r = fired(useFailureRate(busy({ medianMinuteCalls: calls }), T, NOW));
+    expect(r.suggestedConfig?.minimumCalls).toBe(minimumCalls);
+  });
+
+  it('uses the configured volume and ratio', () => {
+    const f = busy({ windowCalls: 600, windowFailures: 100, maxMinuteFailureRatio: 0.45 });
+    expect(useFailureRate(f, T, NOW)).toBeNull();
+    expect(useFailureRate(f, thresholds({ rateMinCallsPerHour: 600 }), NOW)).toBeNull();
+    const r = fired(useFailureRate(f, thresholds({ rateMinCallsPerHour: 600, rateFailureRatio: 0.45 }), NOW));
+    expect(r.evidence.maxMinuteFailureRatio).toBe(0.45);
+  });
+
+  it('always suggests a config that validates over the current one, as a property', () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+        fc.option(fc.double({ min: 1, max: 1_000_000, noNaN: true })),
+        (median, calls) => {
+          const r = fired(useFailureRate(busy({ medianMinuteFailureRatio: median, medianMinuteCalls: calls }), T, NOW));
+          const merged = resolveConfig(r.suggestedConfig, CONFIG);
+          expect(merged.tripOn).toBe(TripPolicy.FAILURE_RATE);
+          expect(merged.failureRateThreshold).toBeGreaterThanOrEqual(20);
+          expect(merged.failureRateThreshold).toBeLessThanOrEqual(50);
+          expect(merged.minimumCalls).toBeGreaterThanOrEqual(10);
+          expect(merged.minimumCalls).toBeLessThanOrEqual(1000);
+          expect(merged.windowMs).toBe(60_000);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('recommend', () => {
   it('is empty for healthy facts', () => {
     expect(recommend([], T, NOW)).toEqual([]);
@@ -633,9 +1069,18 @@ describe('recommend', () => {
   });
 
   it('runs every rule', () => {
-    expect(RULES).toHaveLength(6);
+    expect(RULES).toHaveLength(8);
     expect(new Set(RULES)).toEqual(
-      new Set([stuckOpen, repeatedFailedRecoveries, lowRecoveryRate, longRecoveryTime, flapping, thresholdTooLax]),
+      new Set([
+        stuckOpen,
+        repeatedFailedRecoveries,
+        lowRecoveryRate,
+        longRecoveryTime,
+        flapping,
+        thresholdTooLax,
+        slowCalls,
+        useFailureRate,
+      ]),
     );
   });
 

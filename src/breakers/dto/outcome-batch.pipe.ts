@@ -3,7 +3,7 @@ import { AppError } from '../../common/errors/app-error';
 import { MAX_BATCH_SIZE } from './breaker.args';
 import { BREAKER_NAME_MESSAGES, BREAKER_NAME_PATTERN } from '../../common/breaker-name';
 import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../../common/storable-text';
-import { MAX_ERROR_LENGTH, OutcomeInput } from './outcome.input';
+import { MAX_ERROR_LENGTH, MAX_PERMIT_ID_LENGTH, OutcomeInput } from './outcome.input';
 
 /**
  * Checks a batch of outcomes by hand, with OutcomeInput's rules and messages. class-validator
@@ -41,6 +41,14 @@ function checkOutcome(o: OutcomeInput, path: string): void {
   }
   if (typeof e === 'string' && !isStorableText(e))
     throw AppError.badInput(`${path}.error`, `error ${UNSTORABLE_TEXT_MESSAGE}`);
+  const p = o.permitId;
+  if (p !== undefined && p !== null && (typeof p !== 'string' || p.length < 1 || p.length > MAX_PERMIT_ID_LENGTH)) {
+    throw AppError.badInput(`${path}.permitId`, `permitId must be 1 to ${MAX_PERMIT_ID_LENGTH} characters long`);
+  }
+  const at = o.occurredAt;
+  if (at !== undefined && at !== null && !(at instanceof Date && Number.isFinite(at.getTime()))) {
+    throw AppError.badInput(`${path}.occurredAt`, 'occurredAt must be a valid date-time');
+  }
 }
 
 /**

@@ -8,16 +8,25 @@ import { RecoveryEventType as T } from './recovery-event-type';
 
 const T0 = 1_000_000;
 
-/** failureThreshold 3, first open period 1 s, cap 8 s, 2 trial permits, 2 trial successes to close. */
-const CONFIG: BreakerConfig = Object.freeze({
-  failureThreshold: 3,
-  openTimeoutMs: 1000,
-  maxOpenTimeoutMs: 8000,
-  halfOpenMaxCalls: 2,
-  successThreshold: 2,
-});
+/**
+ * failureThreshold 3, first open period 1 s, cap 8 s, 2 trial permits lasting 1.5 s, 2 trial
+ * successes to close; CONSECUTIVE_FAILURES, no slow calls.
+ */
+const CONFIG: BreakerConfig = Object.freeze(
+  resolveConfig({
+    failureThreshold: 3,
+    openTimeoutMs: 1000,
+    maxOpenTimeoutMs: 8000,
+    halfOpenMaxCalls: 2,
+    successThreshold: 2,
+    permitTimeoutMs: 1500,
+  }),
+);
 
+/** An ACQUIRE without a permit id: enough where no permit is needed, refused in HALF_OPEN. */
 const ACQUIRE: BreakerInput = { type: 'ACQUIRE' };
+const acquire = (permitId: string): BreakerInput => ({ type: 'ACQUIRE', permitId });
+const settle = (permitId: string, success = true): BreakerInput => ({ type: 'OUTCOME', success, permitId });
 const ADVANCE: BreakerInput = { type: 'ADVANCE' };
 const OK: BreakerInput = { type: 'OUTCOME', success: true };
 const FAIL: BreakerInput = { type: 'OUTCOME', success: false };
@@ -83,7 +92,8 @@ describe('initialSnapshot', () => {
       state: BreakerState.CLOSED,
       consecutiveFailures: 0,
       halfOpenSuccesses: 0,
-      permitExpiries: [],
+      permits: [],
+      window: null,
       currentOpenTimeoutMs: 1000,
       openUntil: null,
       outageStartedAt: null,
@@ -175,7 +185,8 @@ describe('step: CLOSED', () => {
     expect(r.snapshot).toMatchObject({
       state: BreakerState.OPEN,
       halfOpenSuccesses: 0,
-      permitExpiries: [],
+      permits: [],
+      window: null,
       currentOpenTimeoutMs: 1000,
       openUntil: T0 + 1030,
       outageStartedAt: T0 + 30,
@@ -260,7 +271,8 @@ describe('step: OPEN', () => {
       state: BreakerState.HALF_OPEN,
       consecutiveFailures: r.snapshot.consecutiveFailures,
       halfOpenSuccesses: 0,
-      permitExpiries: [],
+      permits: [],
+      window: null,
       currentOpenTimeoutMs: 1000,
       openUntil: null,
       outageStartedAt: T0,
@@ -280,11 +292,21 @@ describe('step: OPEN', () => {
 
   it('an ACQUIRE at openUntil half-opens first and is then granted a trial permit', () => {
     const m = openedMachine();
-    const r = m.apply(ACQUIRE, T0 + 1000);
+    const r = m.apply(acquire('a'), T0 + 1000);
     expect(types(r.events)).toEqual([T.CIRCUIT_HALF_OPENED, T.RECOVERY_ATTEMPTED]);
     expect(r.permitted).toBe(true);
+    expect(r.permit).toEqual({ id: 'a', expiresAt: T0 + 2500 });
     expect(r.snapshot.state).toBe(BreakerState.HALF_OPEN);
-    expect(r.snapshot.permitExpiries).toEqual([T0 + 2000]);
+    expect(r.snapshot.permits).toEqual([{ id: 'a', expiresAt: T0 + 2500 }]);
+  });
+
+  it('an ACQUIRE at openUntil without a permit id half-opens, and is refused', () => {
+    const m = openedMachine();
+    const r = m.apply(ACQUIRE, T0 + 1000);
+    expect(types(r.events)).toEqual([T.CIRCUIT_HALF_OPENED, T.RECOVERY_ATTEMPTED]);
+    expect(r.permitted).toBe(false);
+    expect(r.permit).toBeNull();
+    expect(r.snapshot.permits).toEqual([]);
   });
 
   it('a failure at openUntil half-opens, then fails the recovery in the same step', () => {
@@ -321,73 +343,156 @@ describe('step: OPEN', () => {
 });
 
 describe('step: HALF_OPEN', () => {
-  it('grants at most halfOpenMaxCalls permits, each expiring openTimeoutMs after it was granted', () => {
+  it('grants at most halfOpenMaxCalls permits, each expiring permitTimeoutMs after it was granted', () => {
     const m = halfOpenMachine();
     const t = T0 + 1000;
-    expect(m.apply(ACQUIRE, t + 10).permitted).toBe(true);
-    expect(m.apply(ACQUIRE, t + 20).permitted).toBe(true);
-    expect(m.snapshot.permitExpiries).toEqual([t + 1010, t + 1020]);
-    const r = m.apply(ACQUIRE, t + 30);
+    const first = m.apply(acquire('a'), t + 10);
+    expect(first.permitted).toBe(true);
+    expect(first.permit).toEqual({ id: 'a', expiresAt: t + 1510 });
+    expect(m.apply(acquire('b'), t + 20).permit).toEqual({ id: 'b', expiresAt: t + 1520 });
+    expect(m.snapshot.permits).toEqual([
+      { id: 'a', expiresAt: t + 1510 },
+      { id: 'b', expiresAt: t + 1520 },
+    ]);
+    const r = m.apply(acquire('c'), t + 30);
     expect(r.permitted).toBe(false);
+    expect(r.permit).toBeNull();
     expect(r.events).toEqual([]);
-    expect(r.snapshot.permitExpiries).toEqual([t + 1010, t + 1020]);
+    expect(r.snapshot.permits.map((p) => p.id)).toEqual(['a', 'b']);
     expect(r.snapshot.state).toBe(BreakerState.HALF_OPEN);
   });
 
   it('with halfOpenMaxCalls 1 refuses the second concurrent trial', () => {
     const m = halfOpenMachine({ ...CONFIG, halfOpenMaxCalls: 1 });
-    expect(m.apply(ACQUIRE, T0 + 1001).permitted).toBe(true);
-    expect(m.apply(ACQUIRE, T0 + 1002).permitted).toBe(false);
+    expect(m.apply(acquire('a'), T0 + 1001).permitted).toBe(true);
+    expect(m.apply(acquire('b'), T0 + 1002).permitted).toBe(false);
   });
 
-  it('an outcome returns the oldest permit', () => {
-    const m = halfOpenMachine({ ...CONFIG, successThreshold: 3 });
-    const t = T0 + 1000;
-    m.apply(ACQUIRE, t + 1);
-    m.apply(ACQUIRE, t + 2);
-    const r = m.apply(OK, t + 3);
-    expect(r.events).toEqual([]);
-    expect(r.snapshot.halfOpenSuccesses).toBe(1);
-    expect(r.snapshot.permitExpiries).toEqual([t + 1002]);
-    expect(m.apply(ACQUIRE, t + 4).permitted).toBe(true);
-    expect(m.snapshot.permitExpiries).toEqual([t + 1002, t + 1004]);
-    expect(m.apply(ACQUIRE, t + 5).permitted).toBe(false);
+  it('refuses an ACQUIRE without a permit id, even with slots free', () => {
+    const m = halfOpenMachine();
+    const r = m.apply(ACQUIRE, T0 + 1001);
+    expect(r.permitted).toBe(false);
+    expect(r.permit).toBeNull();
+    expect(r.snapshot.permits).toEqual([]);
+    expect(m.apply({ type: 'ACQUIRE', permitId: undefined }, T0 + 1002).permitted).toBe(false);
   });
 
-  it('a permit expires openTimeoutMs after it was granted, freeing its slot', () => {
+  it("an ACQUIRE under a live permit's id gets that same permit back and takes no second slot", () => {
     const m = halfOpenMachine();
     const t = T0 + 1000;
-    m.apply(ACQUIRE, t);
-    m.apply(ACQUIRE, t + 100);
-    expect(m.apply(ACQUIRE, t + 999).permitted).toBe(false);
-    // at t + 1000 the first permit has expired
-    const r = m.apply(ACQUIRE, t + 1000);
+    m.apply(acquire('a'), t + 10);
+    const again = m.apply(acquire('a'), t + 400);
+    expect(again.permitted).toBe(true);
+    expect(again.permit).toEqual({ id: 'a', expiresAt: t + 1510 });
+    expect(again.snapshot.permits).toEqual([{ id: 'a', expiresAt: t + 1510 }]);
+    expect(m.apply(acquire('b'), t + 401).permitted).toBe(true);
+  });
+
+  it('an outcome settles exactly the permit it names, whatever the order', () => {
+    const m = halfOpenMachine({ ...CONFIG, successThreshold: 3 });
+    const t = T0 + 1000;
+    m.apply(acquire('a'), t + 1);
+    m.apply(acquire('b'), t + 2);
+    const r = m.apply(settle('b'), t + 3);
+    expect(r.events).toEqual([]);
+    expect(r.snapshot.halfOpenSuccesses).toBe(1);
+    expect(r.snapshot.permits).toEqual([{ id: 'a', expiresAt: t + 1501 }]);
+    expect(m.apply(acquire('c'), t + 4).permitted).toBe(true);
+    expect(m.snapshot.permits.map((p) => p.id)).toEqual(['a', 'c']);
+    expect(m.apply(acquire('d'), t + 5).permitted).toBe(false);
+  });
+
+  it('an outcome naming a settled, expired or unknown permit is no trial, and changes nothing', () => {
+    const m = halfOpenMachine({ ...CONFIG, successThreshold: 3 });
+    const t = T0 + 1000;
+    m.apply(acquire('a'), t);
+    m.apply(acquire('b'), t + 1000);
+    m.apply(settle('b'), t + 1001); // one trial success
+    const before = m.snapshot;
+    // settled already
+    expect(m.apply(settle('b'), t + 1002).snapshot).toEqual(before);
+    expect(m.apply(settle('b', false), t + 1003).snapshot).toEqual(before);
+    // never granted
+    expect(m.apply(settle('zzz', false), t + 1004).snapshot).toEqual(before);
+    expect(m.last.events).toEqual([]);
+    // 'a' expires at t + 1500: a failure reported under it then fails nothing
+    const expired = m.apply(settle('a', false), t + 1500);
+    expect(expired.events).toEqual([]);
+    expect(expired.snapshot).toMatchObject({ state: BreakerState.HALF_OPEN, halfOpenSuccesses: 1, permits: [] });
+    // while a live permit's failure does fail the recovery
+    m.apply(acquire('c'), t + 1501);
+    expect(types(m.apply(settle('c', false), t + 1502).events)).toEqual([T.RECOVERY_FAILED, T.CIRCUIT_OPENED]);
+  });
+
+  it('a permit from an earlier HALF_OPEN period is unknown to the next one', () => {
+    const m = halfOpenMachine({ ...CONFIG, successThreshold: 1 });
+    const t = T0 + 1000;
+    m.apply(acquire('old'), t);
+    m.apply(FAIL, t + 1); // permit-less trial failure: OPEN for 2 s
+    m.apply(ADVANCE, t + 2001);
+    expect(m.snapshot.state).toBe(BreakerState.HALF_OPEN);
+    const r = m.apply(settle('old'), t + 2002);
+    expect(r.events).toEqual([]);
+    expect(r.snapshot.state).toBe(BreakerState.HALF_OPEN);
+  });
+
+  it('a permit-less outcome is a trial iff it happened at or after the half-open, and settles no permit', () => {
+    const m = halfOpenMachine({ ...CONFIG, successThreshold: 3 });
+    const t = T0 + 1000; // the half-open
+    m.apply(acquire('a'), t + 10);
+    // a straggler from before the half-open: no trial, whatever it says
+    const before = m.snapshot;
+    expect(m.apply({ type: 'OUTCOME', success: false, occurredAt: t - 1 }, t + 20).snapshot).toEqual(before);
+    expect(m.apply({ type: 'OUTCOME', success: true, occurredAt: t - 500 }, t + 21).snapshot).toEqual(before);
+    expect(m.last.events).toEqual([]);
+    // exactly at the half-open it is one, and leaves the permit alone
+    let r = m.apply({ type: 'OUTCOME', success: true, occurredAt: t }, t + 30);
+    expect(r.snapshot.halfOpenSuccesses).toBe(1);
+    expect(r.snapshot.permits.map((p) => p.id)).toEqual(['a']);
+    // occurredAt left out means now
+    r = m.apply({ type: 'OUTCOME', success: true, permitId: null }, t + 40);
+    expect(r.snapshot.halfOpenSuccesses).toBe(2);
+    r = m.apply({ type: 'OUTCOME', success: false, occurredAt: t + 1 }, t + 50);
+    expect(types(r.events)).toEqual([T.RECOVERY_FAILED, T.CIRCUIT_OPENED]);
+  });
+
+  it('a permit expires permitTimeoutMs after it was granted, freeing its slot', () => {
+    const m = halfOpenMachine();
+    const t = T0 + 1000;
+    m.apply(acquire('a'), t);
+    m.apply(acquire('b'), t + 100);
+    expect(m.apply(acquire('c'), t + 1499).permitted).toBe(false);
+    // at t + 1500 the first permit has expired; openTimeoutMs (1000) plays no part
+    const r = m.apply(acquire('c'), t + 1500);
     expect(r.permitted).toBe(true);
-    expect(r.snapshot.permitExpiries).toEqual([t + 1100, t + 2000]);
+    expect(r.snapshot.permits).toEqual([
+      { id: 'b', expiresAt: t + 1600 },
+      { id: 'c', expiresAt: t + 3000 },
+    ]);
     expect(r.events).toEqual([]);
   });
 
   it('ADVANCE drops expired permits and nothing else', () => {
     const m = halfOpenMachine();
     const t = T0 + 1000;
-    m.apply(ACQUIRE, t);
-    m.apply(ACQUIRE, t + 500);
-    let r = m.apply(ADVANCE, t + 999);
-    expect(r.snapshot.permitExpiries).toEqual([t + 1000, t + 1500]);
-    r = m.apply(ADVANCE, t + 1000);
-    expect(r.snapshot.permitExpiries).toEqual([t + 1500]);
+    m.apply(acquire('a'), t);
+    m.apply(acquire('b'), t + 500);
+    let r = m.apply(ADVANCE, t + 1499);
+    expect(r.snapshot.permits.map((p) => p.expiresAt)).toEqual([t + 1500, t + 2000]);
+    r = m.apply(ADVANCE, t + 1500);
+    expect(r.snapshot.permits).toEqual([{ id: 'b', expiresAt: t + 2000 }]);
     expect(r.events).toEqual([]);
     expect(r.snapshot.state).toBe(BreakerState.HALF_OPEN);
     r = m.apply(ADVANCE, t + 10_000);
-    expect(r.snapshot.permitExpiries).toEqual([]);
+    expect(r.snapshot.permits).toEqual([]);
     expect(r.snapshot.state).toBe(BreakerState.HALF_OPEN);
   });
 
   it('a failure fails the recovery: RECOVERY_FAILED then CIRCUIT_OPENED with the open period doubled', () => {
     const m = halfOpenMachine();
     const t = T0 + 1000;
-    m.apply(ACQUIRE, t + 5);
-    m.apply(ACQUIRE, t + 6);
+    m.apply(acquire('a'), t + 5);
+    m.apply(acquire('b'), t + 6);
     m.apply(OK, t + 7);
     const r = m.apply(FAIL, t + 8);
     expect(r.events).toEqual([
@@ -411,7 +516,8 @@ describe('step: HALF_OPEN', () => {
     expect(r.snapshot).toMatchObject({
       state: BreakerState.OPEN,
       halfOpenSuccesses: 0,
-      permitExpiries: [],
+      permits: [],
+      window: null,
       currentOpenTimeoutMs: 2000,
       openUntil: t + 2008,
       outageStartedAt: T0, // the outage goes on
@@ -421,7 +527,7 @@ describe('step: HALF_OPEN', () => {
     // the doubled period is honoured
     expect(m.apply(ACQUIRE, t + 2007).permitted).toBe(false);
     expect(m.snapshot.state).toBe(BreakerState.OPEN);
-    expect(m.apply(ACQUIRE, t + 2008).permitted).toBe(true);
+    expect(m.apply(acquire('c'), t + 2008).permitted).toBe(true);
     expect(m.snapshot.state).toBe(BreakerState.HALF_OPEN);
   });
 
@@ -436,7 +542,7 @@ describe('step: HALF_OPEN', () => {
       m.apply(ADVANCE, now + period - 1);
       expect(m.snapshot.state).toBe(BreakerState.OPEN);
       now += period;
-      m.apply(ACQUIRE, now);
+      m.apply(acquire(`p${now}`), now);
       expect(m.snapshot.state).toBe(BreakerState.HALF_OPEN);
       const r = m.apply(FAIL, now);
       expect(r.events[0]).toMatchObject({ type: T.RECOVERY_FAILED, info: { nextOpenTimeoutMs: expected } });
@@ -452,7 +558,7 @@ describe('step: HALF_OPEN', () => {
 
   it('with maxOpenTimeoutMs equal to openTimeoutMs the period never grows', () => {
     const m = openedMachine({ ...CONFIG, maxOpenTimeoutMs: 1000 });
-    m.apply(ACQUIRE, T0 + 1000);
+    m.apply(acquire('a'), T0 + 1000);
     const r = m.apply(FAIL, T0 + 1000);
     expect(r.snapshot.currentOpenTimeoutMs).toBe(1000);
     expect(r.snapshot.openUntil).toBe(T0 + 2000);
@@ -461,8 +567,8 @@ describe('step: HALF_OPEN', () => {
   it('closes after successThreshold successes: RECOVERY_SUCCEEDED then CIRCUIT_CLOSED', () => {
     const m = halfOpenMachine();
     const t = T0 + 1000;
-    m.apply(ACQUIRE, t + 1);
-    m.apply(ACQUIRE, t + 2);
+    m.apply(acquire('a'), t + 1);
+    m.apply(acquire('b'), t + 2);
     let r = m.apply(OK, t + 50);
     expect(r.events).toEqual([]);
     expect(r.snapshot.state).toBe(BreakerState.HALF_OPEN);
@@ -490,7 +596,8 @@ describe('step: HALF_OPEN', () => {
       state: BreakerState.CLOSED,
       consecutiveFailures: 0,
       halfOpenSuccesses: 0,
-      permitExpiries: [],
+      permits: [],
+      window: null,
       currentOpenTimeoutMs: 1000,
       openUntil: null,
       outageStartedAt: null,
@@ -506,7 +613,7 @@ describe('step: HALF_OPEN', () => {
     expect(m.snapshot.currentOpenTimeoutMs).toBe(2000);
     m.apply(FAIL, T0 + 3500); // half-open, fail → 4000
     expect(m.snapshot.currentOpenTimeoutMs).toBe(4000);
-    m.apply(ACQUIRE, T0 + 7500);
+    m.apply(acquire('a'), T0 + 7500);
     const r = m.apply(OK, T0 + 7600);
     expect(types(r.events)).toEqual([T.RECOVERY_SUCCEEDED, T.CIRCUIT_CLOSED]);
     expect(r.events[0].info.recoveryTimeMs).toBe(7100);
@@ -546,7 +653,8 @@ describe('step: FORCED_OPEN', () => {
       consecutiveFailures: 0,
       openUntil: null,
       outageStartedAt: null,
-      permitExpiries: [],
+      permits: [],
+      window: null,
       stateChangedAt: T0 + 2,
     });
     const forced = m.snapshot;
@@ -585,9 +693,10 @@ describe('step: FORCED_OPEN', () => {
 
   it('FORCE_OPEN from HALF_OPEN drops the trial permits', () => {
     const m = halfOpenMachine();
-    m.apply(ACQUIRE, T0 + 1000);
+    m.apply(acquire('a'), T0 + 1000);
+    expect(m.snapshot.permits).toHaveLength(1);
     const r = m.apply({ type: 'FORCE_OPEN' }, T0 + 1001);
-    expect(r.snapshot).toMatchObject({ state: BreakerState.FORCED_OPEN, permitExpiries: [], halfOpenSuccesses: 0 });
+    expect(r.snapshot).toMatchObject({ state: BreakerState.FORCED_OPEN, permits: [], halfOpenSuccesses: 0 });
     expect(r.events[0]).toMatchObject({ fromState: BreakerState.HALF_OPEN, toState: BreakerState.FORCED_OPEN });
   });
 
@@ -678,12 +787,12 @@ describe('step: RESET', () => {
       () => {
         const m = openedMachine({ ...CONFIG, successThreshold: 3 });
         m.apply(FAIL, T0 + 1000); // → OPEN 2000
-        m.apply(ACQUIRE, T0 + 3000);
-        m.apply(ACQUIRE, T0 + 3001);
+        m.apply(acquire('a'), T0 + 3000);
+        m.apply(acquire('b'), T0 + 3001);
         m.apply(OK, T0 + 3002);
-        m.apply(ACQUIRE, T0 + 3003);
+        m.apply(acquire('c'), T0 + 3003);
         expect(m.snapshot).toMatchObject({ halfOpenSuccesses: 1, currentOpenTimeoutMs: 2000 });
-        expect(m.snapshot.permitExpiries).toHaveLength(2);
+        expect(m.snapshot.permits).toHaveLength(2);
         return m;
       },
     ],
@@ -728,7 +837,8 @@ describe('step: RESET', () => {
       state: BreakerState.CLOSED,
       consecutiveFailures: 0,
       halfOpenSuccesses: 0,
-      permitExpiries: [],
+      permits: [],
+      window: null,
       currentOpenTimeoutMs: r.config.openTimeoutMs,
       openUntil: null,
       outageStartedAt: null,
@@ -748,6 +858,7 @@ describe('step: RESET', () => {
 
 describe('step: CONFIGURE', () => {
   const NEXT: BreakerConfig = Object.freeze({
+    ...CONFIG,
     failureThreshold: 2,
     openTimeoutMs: 500,
     maxOpenTimeoutMs: 3000,
@@ -854,14 +965,14 @@ describe('step: purity', () => {
     [FAIL, T0 + 4],
     [FAIL, T0 + 5],
     [ACQUIRE, T0 + 6],
-    [ACQUIRE, T0 + 1005],
-    [ACQUIRE, T0 + 1006],
-    [ACQUIRE, T0 + 1007],
+    [acquire('a'), T0 + 1005],
+    [acquire('b'), T0 + 1006],
+    [acquire('c'), T0 + 1007],
     [ADVANCE, T0 + 2005],
     [OK, T0 + 2006],
     [FAIL, T0 + 2007],
     [ADVANCE, T0 + 4007],
-    [ACQUIRE, T0 + 4008],
+    [acquire('d'), T0 + 4008],
     [OK, T0 + 4009],
     [OK, T0 + 4010],
     [{ type: 'FORCE_OPEN', admin: { reason: 'r', actor: 'a' } }, T0 + 4011],
@@ -891,10 +1002,10 @@ describe('step: purity', () => {
   it('the result does not share mutable permit arrays with its input', () => {
     const m = halfOpenMachine();
     const before = m.snapshot;
-    const r = m.apply(ACQUIRE, T0 + 1000);
-    expect(before.permitExpiries).toEqual([]);
-    expect(r.snapshot.permitExpiries).toEqual([T0 + 2000]);
-    expect(r.snapshot.permitExpiries).not.toBe(before.permitExpiries);
+    const r = m.apply(acquire('a'), T0 + 1000);
+    expect(before.permits).toEqual([]);
+    expect(r.snapshot.permits).toEqual([{ id: 'a', expiresAt: T0 + 2500 }]);
+    expect(r.snapshot.permits).not.toBe(before.permits);
   });
 });
 

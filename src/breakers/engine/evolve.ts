@@ -27,6 +27,7 @@ export function evolve(record: BreakerRecord, input: BreakerInput, now: number):
     config: result.config,
     events: result.events,
     permitted: result.permitted,
+    permit: result.permit,
     metrics,
   };
 }

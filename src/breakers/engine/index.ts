@@ -6,4 +6,5 @@ export * from './engine';
 export * from './engine-event';
 export * from './recovery-event-type';
 export * from './recovery-metrics';
+export * from './trip-window';
 export * from './evolve';

@@ -1,4 +1,4 @@
-import { BreakerConfig } from './breaker-config';
+import { BreakerConfig, resolveConfig } from './breaker-config';
 import { BreakerInput } from './breaker-input';
 import { initialSnapshot } from './breaker-snapshot';
 import { BreakerState } from './breaker-state';
@@ -229,13 +229,15 @@ describe('circuitOpenDurationMs', () => {
 });
 
 describe('evolve: metrics of a real breaker', () => {
-  const CONFIG: BreakerConfig = Object.freeze({
-    failureThreshold: 2,
-    openTimeoutMs: 1000,
-    maxOpenTimeoutMs: 4000,
-    halfOpenMaxCalls: 1,
-    successThreshold: 1,
-  });
+  const CONFIG: BreakerConfig = Object.freeze(
+    resolveConfig({
+      failureThreshold: 2,
+      openTimeoutMs: 1000,
+      maxOpenTimeoutMs: 4000,
+      halfOpenMaxCalls: 1,
+      successThreshold: 1,
+    }),
+  );
   const FAIL: BreakerInput = { type: 'OUTCOME', success: false };
   const OK: BreakerInput = { type: 'OUTCOME', success: true };
   const ADVANCE: BreakerInput = { type: 'ADVANCE' };

@@ -3,11 +3,15 @@ import {
   BreakerConfigPatch,
   BreakerInput,
   BreakerRecord,
+  BreakerState,
   EMPTY_METRICS,
   EngineEvent,
   evolve,
   initialSnapshot,
+  isDue,
+  permitsFreely,
   resolveConfig,
+  TripPolicy,
 } from '../engine';
 import { BreakerOpenError } from './breaker-open.error';
 import { CircuitBreaker } from './circuit-breaker';
@@ -17,24 +21,42 @@ import { MonitoredEvent } from './recovery-monitor';
  * The in-process breaker skips the engine on its hot path (a free permit, a quiet success) and
  * counts quiet successes in bulk. These properties pin it to the plain fold of `evolve` over the
  * same inputs: same snapshot, same metrics, same events, same answers, whatever the sequence.
+ * The reference asks for permits as the breaker documents it does: in HALF_OPEN (or when due
+ * for it) under ids numbered from 1, and, with slowCallDurationMs set, it reports each call's
+ * start and duration (calls take time on the fake clock).
  */
 
 const T0 = 1_000_000;
 
 type Op =
-  | { kind: 'call'; success: boolean; sync: boolean }
+  | { kind: 'call'; success: boolean; sync: boolean; takes: number }
   | { kind: 'wait'; ms: number }
   | { kind: 'readState' }
   | { kind: 'readMetrics' }
   | { kind: 'reset' | 'forceOpen' | 'disable' }
   | { kind: 'configure'; patch: BreakerConfigPatch };
 
-const CONFIG = { failureThreshold: 2, openTimeoutMs: 500, maxOpenTimeoutMs: 4000, successThreshold: 2 };
+const CONFIG = {
+  failureThreshold: 2,
+  openTimeoutMs: 500,
+  maxOpenTimeoutMs: 4000,
+  successThreshold: 2,
+  halfOpenMaxCalls: 2,
+  permitTimeoutMs: 300,
+  windowMs: 1000,
+  windowBuckets: 4,
+  minimumCalls: 3,
+};
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 12,
-    arbitrary: fc.record({ kind: fc.constant('call' as const), success: fc.boolean(), sync: fc.boolean() }),
+    arbitrary: fc.record({
+      kind: fc.constant('call' as const),
+      success: fc.boolean(),
+      sync: fc.boolean(),
+      takes: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 400 })),
+    }),
   },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 1500 }) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'readState' as const }) },
@@ -51,17 +73,32 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({
       kind: fc.constant('configure' as const),
-      patch: fc.record({ failureThreshold: fc.integer({ min: 1, max: 4 }) }),
+      patch: fc.record(
+        {
+          failureThreshold: fc.integer({ min: 1, max: 4 }),
+          tripOn: fc.constantFrom(TripPolicy.CONSECUTIVE_FAILURES, TripPolicy.FAILURE_RATE),
+          slowCallDurationMs: fc.option(fc.integer({ min: 50, max: 300 })),
+          minimumCalls: fc.integer({ min: 1, max: 4 }),
+          windowBuckets: fc.integer({ min: 1, max: 4 }),
+        },
+        { requiredKeys: [] },
+      ),
     }),
   },
 );
+
+/** The policy a breaker starts with: both modes, with and without slow calls. */
+const startArb = fc.record({
+  tripOn: fc.constantFrom(TripPolicy.CONSECUTIVE_FAILURES, TripPolicy.FAILURE_RATE),
+  slowCallDurationMs: fc.option(fc.integer({ min: 50, max: 300 })),
+});
 
 /** The reference: a record folded through `evolve`, one input at a time, collecting the events. */
 class Reference {
   record: BreakerRecord;
   readonly events: EngineEvent[] = [];
-  constructor(now: number) {
-    const config = resolveConfig(CONFIG);
+  constructor(patch: BreakerConfigPatch, now: number) {
+    const config = resolveConfig(patch);
     this.record = { snapshot: initialSnapshot(config, now), config, metrics: EMPTY_METRICS };
   }
   apply(input: BreakerInput, now: number) {
@@ -75,25 +112,39 @@ class Reference {
 describe('CircuitBreaker against the plain engine fold', () => {
   it('any sequence of calls, waits, reads and admin actions gives the same snapshot, metrics, events and answers', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 120 }), async (ops) => {
+      fc.asyncProperty(startArb, fc.array(opArb, { minLength: 1, maxLength: 120 }), async (start, ops) => {
+        const patch = { ...CONFIG, ...start };
         let now = T0;
         const monitored: MonitoredEvent[] = [];
         const breaker = new CircuitBreaker({
           name: 'prop',
-          config: CONFIG,
+          config: patch,
           clock: () => now,
           monitor: { onEvent: (e) => monitored.push(e) },
         });
-        const ref = new Reference(now);
-
+        const ref = new Reference(patch, now);
+        let permits = 0;
         for (const op of ops) {
           switch (op.kind) {
             case 'call': {
-              const permitted = ref.apply({ type: 'ACQUIRE' }, now).permitted === true;
-              if (permitted) ref.apply({ type: 'OUTCOME', success: op.success }, now);
+              const start = now;
+              const measured = ref.record.config.slowCallDurationMs !== null;
+              const s = ref.record.snapshot;
+              let permitted = true;
+              let permitId: string | null = null;
+              if (!permitsFreely(s)) {
+                const mayGrant = s.state === BreakerState.HALF_OPEN || isDue(s, now);
+                const asked = ref.apply(
+                  mayGrant ? { type: 'ACQUIRE', permitId: String(++permits) } : { type: 'ACQUIRE' },
+                  now,
+                );
+                permitted = asked.permitted === true;
+                permitId = asked.permit?.id ?? null;
+              }
               let ran = false;
               const fn = () => {
                 ran = true;
+                now += op.takes;
                 if (op.sync) {
                   if (op.success) return 'ok';
                   throw new Error('sync failure');
@@ -105,6 +156,14 @@ describe('CircuitBreaker against the plain engine fold', () => {
                 (error: unknown) => ({ ok: false as const, error }),
               );
               expect(ran).toBe(permitted);
+              if (permitted) {
+                ref.apply(
+                  measured
+                    ? { type: 'OUTCOME', success: op.success, occurredAt: start, durationMs: op.takes, permitId }
+                    : { type: 'OUTCOME', success: op.success, permitId },
+                  now,
+                );
+              }
               if (!permitted) {
                 expect(settled.ok).toBe(false);
                 expect(settled.ok ? null : settled.error).toBeInstanceOf(BreakerOpenError);

@@ -9,6 +9,7 @@ import {
   initialSnapshot,
   InvalidConfigError,
   RecoveryEventType as T,
+  TripPolicy,
 } from '../engine';
 import { BreakerOpenError } from './breaker-open.error';
 import { CircuitBreaker } from './circuit-breaker';
@@ -38,6 +39,18 @@ const boom = () => {
 };
 const rejecting = () => Promise.reject(new Error('down'));
 
+/** The defaults of the settings these tests leave alone. */
+const REST = {
+  tripOn: TripPolicy.CONSECUTIVE_FAILURES,
+  windowMs: 60_000,
+  windowBuckets: 10,
+  minimumCalls: 20,
+  failureRateThreshold: 50,
+  slowCallDurationMs: null,
+  slowCallRateThreshold: 100,
+  permitTimeoutMs: 30_000,
+};
+
 /** threshold 3, first open period 1 s, cap 8 s, one trial at a time, one trial success closes. */
 const CONFIG = { failureThreshold: 3, openTimeoutMs: 1000, maxOpenTimeoutMs: 8000 };
 
@@ -66,6 +79,7 @@ describe('CircuitBreaker construction', () => {
       maxOpenTimeoutMs: 60_000,
       halfOpenMaxCalls: 1,
       successThreshold: 1,
+      ...REST,
     });
     expect(breaker.snapshot).toEqual(initialSnapshot(breaker.config, T0));
     expect(breaker.metrics).toEqual(EMPTY_METRICS);
@@ -79,6 +93,7 @@ describe('CircuitBreaker construction', () => {
       maxOpenTimeoutMs: 8000,
       halfOpenMaxCalls: 1,
       successThreshold: 1,
+      ...REST,
     });
     expect(() => new CircuitBreaker({ config: { failureThreshold: 0 } })).toThrow(InvalidConfigError);
     expect(() => new CircuitBreaker({ config: { openTimeoutMs: 99 } })).toThrow(InvalidConfigError);
@@ -132,6 +147,25 @@ describe('CircuitBreaker.execute', () => {
     expect(fn).not.toHaveBeenCalled();
     // a refused call is no outcome
     expect(breaker.metrics.totalCalls).toBe(3);
+  });
+
+  it('starts from a snapshot taken elsewhere: OPEN until its openUntil, then a trial as usual', async () => {
+    const clock = fakeClock();
+    const config = { failureThreshold: 3, openTimeoutMs: 1000 };
+    const open = {
+      ...initialSnapshot({ ...new CircuitBreaker({ config }).config }, T0 - 500),
+      state: BreakerState.OPEN,
+      openUntil: T0 + 200,
+      outageStartedAt: T0 - 500,
+    };
+    const breaker = new CircuitBreaker({ name: 'seeded', config, snapshot: open, clock: clock.read });
+    const fn = jest.fn(() => 'ok');
+    await expect(breaker.execute(fn)).rejects.toBeInstanceOf(BreakerOpenError);
+    expect(fn).not.toHaveBeenCalled();
+    clock.now = T0 + 200;
+    await expect(breaker.execute(fn)).resolves.toBe('ok');
+    expect(breaker.state).toBe(BreakerState.CLOSED);
+    expect(breaker.metrics).toMatchObject({ successfulRecoveries: 1, totalRecoveryTimeMs: 700 });
   });
 
   it('goes HALF_OPEN at the first call after the open period and closes after a successful trial', async () => {
@@ -251,7 +285,8 @@ describe('CircuitBreaker monitoring', () => {
       info: { recoveryTimeMs: 3000 },
     });
 
-    // exactly what the pure engine produces for the same inputs at the same times
+    // exactly what the pure engine produces for the same inputs at the same times; in HALF_OPEN
+    // each call runs under a permit of its own, numbered from 1
     const F: BreakerInput = { type: 'OUTCOME', success: false };
     const A: BreakerInput = { type: 'ACQUIRE' };
     const script: [BreakerInput, number][] = [
@@ -261,10 +296,10 @@ describe('CircuitBreaker monitoring', () => {
       [F, T0],
       [A, T0],
       [F, T0],
-      [A, T0 + 1000],
-      [F, T0 + 1000],
-      [A, T0 + 3000],
-      [{ type: 'OUTCOME', success: true }, T0 + 3000],
+      [{ type: 'ACQUIRE', permitId: '1' }, T0 + 1000],
+      [{ type: 'OUTCOME', success: false, permitId: '1' }, T0 + 1000],
+      [{ type: 'ACQUIRE', permitId: '2' }, T0 + 3000],
+      [{ type: 'OUTCOME', success: true, permitId: '2' }, T0 + 3000],
     ];
     let record: BreakerRecord = {
       snapshot: initialSnapshot(breaker.config, T0),
@@ -312,6 +347,7 @@ describe('CircuitBreaker monitoring', () => {
       maxOpenTimeoutMs: 120_000,
       halfOpenMaxCalls: 1,
       successThreshold: 1,
+      ...REST,
     });
     await expect(breaker.execute(() => 'ok')).resolves.toBe('ok');
     await expect(breaker.execute(rejecting)).rejects.toThrow('down');
@@ -403,6 +439,7 @@ describe('CircuitBreaker admin actions', () => {
       maxOpenTimeoutMs: 8000,
       halfOpenMaxCalls: 1,
       successThreshold: 1,
+      ...REST,
     });
     expect(monitor.events).toHaveLength(1);
     expect(monitor.events[0]).toMatchObject({
@@ -416,6 +453,7 @@ describe('CircuitBreaker admin actions', () => {
           maxOpenTimeoutMs: 8000,
           halfOpenMaxCalls: 1,
           successThreshold: 1,
+          ...REST,
         },
         new: {
           failureThreshold: 1,
@@ -423,6 +461,7 @@ describe('CircuitBreaker admin actions', () => {
           maxOpenTimeoutMs: 8000,
           halfOpenMaxCalls: 1,
           successThreshold: 1,
+          ...REST,
         },
       },
     });

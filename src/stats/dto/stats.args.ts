@@ -1,0 +1,67 @@
+import { ArgsType, Field, Float, Int } from '@nestjs/graphql';
+import { IsDate, IsDivisibleBy, IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
+import { IsBreakerName } from '../../common/breaker-name';
+
+export const STEP_UNIT_MS = 60_000;
+/** A step of a year is as coarse as a chart needs; it also keeps every `at` a valid date. */
+export const MAX_STEP_MS = 366 * 86_400_000;
+export const MAX_POINTS = 1000;
+export const DEFAULT_ERRORS = 20;
+export const MAX_ERRORS = 100;
+
+const STEP_MESSAGE = `stepMs must be a positive multiple of ${STEP_UNIT_MS} (whole minutes), at most ${MAX_STEP_MS}`;
+
+@ArgsType()
+export class BreakerStatsArgs {
+  @Field()
+  @IsBreakerName()
+  breakerName: string;
+
+  @Field(() => Date, { nullable: true, description: 'From this time on; one hour before `until` when left out.' })
+  @IsOptional()
+  @IsDate()
+  since?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Up to this time (excluded); now when left out.' })
+  @IsOptional()
+  @IsDate()
+  until?: Date | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    defaultValue: STEP_UNIT_MS,
+    description: `The length of each point, a multiple of ${STEP_UNIT_MS}; at most ${MAX_POINTS} points are returned.`,
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: STEP_MESSAGE })
+  @Min(STEP_UNIT_MS, { message: STEP_MESSAGE })
+  @Max(MAX_STEP_MS, { message: STEP_MESSAGE })
+  @IsDivisibleBy(STEP_UNIT_MS, { message: STEP_MESSAGE })
+  stepMs?: number | null = STEP_UNIT_MS;
+}
+
+@ArgsType()
+export class BreakerErrorsArgs {
+  @Field()
+  @IsBreakerName()
+  breakerName: string;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'The hours from the one holding this time on; one hour ago when left out.',
+  })
+  @IsOptional()
+  @IsDate()
+  since?: Date | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: DEFAULT_ERRORS,
+    description: `The most frequent this many, 1 to ${MAX_ERRORS}.`,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ERRORS)
+  first?: number | null = DEFAULT_ERRORS;
+}

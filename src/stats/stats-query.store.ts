@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { queryRows } from '../database/query-rows';
+
+/** The sums of one step: its minutes' counts added up and their histograms merged, in SQL. */
+export interface StepRow {
+  /** Which step, counted from the first. */
+  readonly index: number;
+  readonly calls: number;
+  readonly failures: number;
+  readonly slowCalls: number;
+  readonly maxMs: number | null;
+  /** The merged histogram, in its jsonb form; null when no call in the step had a duration. */
+  readonly latency: Record<string, number> | null;
+}
+
+export interface ErrorRow {
+  readonly message: string;
+  readonly count: number;
+  readonly firstSeenAt: Date;
+  readonly lastSeenAt: Date;
+}
+
+/**
+ * Reads the statistics the write path keeps (see OutcomeStatsStore). Counts, slow calls and the max
+ * are those committed; histograms and errors are those folded, up to FOLD_INTERVAL_MS behind.
+ */
+@Injectable()
+export class StatsQueryStore {
+  /** The breaker's id, or null when there is no such breaker. */
+  async breakerId(manager: EntityManager, name: string): Promise<number | null> {
+    const rows = await queryRows<{ id: number }>(manager, 'SELECT id FROM breakers WHERE name = $1', [name]);
+    return rows.length === 0 ? null : rows[0].id;
+  }
+
+  /**
+   * The steps of `stepMs` from `fromMs` (aligned) to `toMs` that have outcomes, each summed over its
+   * minutes, in order. One range scan of the breaker's minutes; histograms merged with jsonb_each.
+   */
+  async steps(
+    manager: EntityManager,
+    breakerId: number,
+    fromMs: number,
+    toMs: number,
+    stepMs: number,
+  ): Promise<StepRow[]> {
+    const rows = await queryRows<{
+      idx: string;
+      calls: number;
+      failures: number;
+      slow_calls: number;
+      max_ms: number | null;
+      latency: Record<string, number> | null;
+    }>(
+      manager,
+      `WITH minutes AS (
+         SELECT ((extract(epoch FROM bucket_start) * 1000)::bigint - $2::bigint) / $4::bigint AS idx,
+                calls, failures, slow_calls, max_ms, latency
+         FROM outcome_buckets
+         WHERE breaker_id = $1 AND bucket_start >= to_timestamp($2::float8 / 1000) AND bucket_start < to_timestamp($3::float8 / 1000)
+       ), counts AS (
+         SELECT idx, sum(calls)::float8 AS calls, sum(failures)::float8 AS failures,
+                sum(slow_calls)::float8 AS slow_calls, max(max_ms) AS max_ms
+         FROM minutes GROUP BY idx
+       ), merged AS (
+         SELECT idx, jsonb_object_agg(k, n) AS latency
+         FROM (SELECT m.idx, e.key AS k, sum(e.value::bigint) AS n
+               FROM minutes m, jsonb_each_text(m.latency) AS e(key, value) GROUP BY m.idx, e.key) AS per_bucket
+         GROUP BY idx
+       )
+       SELECT c.idx, c.calls, c.failures, c.slow_calls, c.max_ms, l.latency
+       FROM counts c LEFT JOIN merged l USING (idx)
+       ORDER BY c.idx`,
+      [breakerId, fromMs, toMs, stepMs],
+    );
+    return rows.map((r) => ({
+      index: Number(r.idx),
+      calls: r.calls,
+      failures: r.failures,
+      slowCalls: r.slow_calls,
+      maxMs: r.max_ms,
+      latency: r.latency,
+    }));
+  }
+
+  /** The breaker's messages over the hours from `fromHourMs` on, summed across hours: the most frequent `limit`. */
+  async errors(manager: EntityManager, breakerId: number, fromHourMs: number, limit: number): Promise<ErrorRow[]> {
+    const rows = await queryRows<{ message: string; count: number; first_seen_at: Date; last_seen_at: Date }>(
+      manager,
+      `SELECT message, sum(count)::float8 AS count, min(first_seen_at) AS first_seen_at, max(last_seen_at) AS last_seen_at
+       FROM outcome_errors
+       WHERE breaker_id = $1 AND hour_start >= to_timestamp($2::float8 / 1000)
+       GROUP BY message
+       ORDER BY count DESC, last_seen_at DESC, message COLLATE "C"
+       LIMIT $3`,
+      [breakerId, fromHourMs, limit],
+    );
+    return rows.map((r) => ({
+      message: r.message,
+      count: r.count,
+      firstSeenAt: r.first_seen_at,
+      lastSeenAt: r.last_seen_at,
+    }));
+  }
+}
