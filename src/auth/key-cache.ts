@@ -25,19 +25,23 @@ export interface KnownKey {
 export class KeyCache {
   private readonly cache: LRUCache<string, KnownKey> | null;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, revocations: Revocations) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly revocations: Revocations,
+  ) {
     const { keyCacheSize, keyCacheTtlMs } = config.auth;
     this.cache = keyCacheSize > 0 && keyCacheTtlMs > 0 ? new LRUCache({ max: keyCacheSize, ttl: keyCacheTtlMs }) : null;
     revocations.onRevoked((keyId) => this.evict(keyId));
     revocations.onForgotten(() => this.cache?.clear());
   }
 
+  /** Nothing while revocations are not being heard (the listener is down): every key is read again. */
   get(hash: string): KnownKey | undefined {
-    return this.cache?.get(hash);
+    return this.revocations.hearing ? this.cache?.get(hash) : undefined;
   }
 
   set(hash: string, key: KnownKey): void {
-    this.cache?.set(hash, key);
+    if (this.revocations.hearing) this.cache?.set(hash, key);
   }
 
   /** Linear in the entries, but revocations are rare and an index would need keeping on every eviction. */

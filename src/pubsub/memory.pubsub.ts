@@ -26,6 +26,18 @@ export class MemoryPubSub implements PubSub {
     return handlers.add(handler);
   }
 
+  /** The one listener there is: this process. */
+  readonly listenerId = 0;
+
+  async listeners(): Promise<number[]> {
+    return [this.listenerId];
+  }
+
+  onLost(_handler: () => void): Unsubscribe {
+    // Delivery in one process is never interrupted.
+    return () => undefined;
+  }
+
   onResumed(_handler: (lostAt: number) => void): Unsubscribe {
     // Delivery in one process is never interrupted.
     return () => undefined;

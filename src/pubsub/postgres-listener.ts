@@ -5,6 +5,8 @@ export interface ListenerOptions {
   readonly url: string;
   readonly channels: readonly string[];
   readonly onNotification: (channel: string, payload: string) => void;
+  /** When the connection is lost: until `onResumed`, nothing is heard. */
+  readonly onLost: () => void;
   /** After a reconnect, with the time the connection was lost. */
   readonly onResumed: (lostAt: number) => void;
   readonly clock: () => number;
@@ -23,6 +25,7 @@ export const LISTENER_APPLICATION_NAME = 'breakers-listener';
 export class PostgresListener {
   private readonly logger = new Logger(PostgresListener.name);
   private client: Client | null = null;
+  private pid: number | null = null;
   private stopped = false;
   private attempt = 0;
   private lostAt: number | null = null;
@@ -53,6 +56,11 @@ export class PostgresListener {
     return this.client !== null;
   }
 
+  /** The listening connection's backend pid; null while not connected. */
+  get backendPid(): number | null {
+    return this.client === null ? null : this.pid;
+  }
+
   private async connect(): Promise<void> {
     const client = new Client({
       connectionString: this.options.url,
@@ -70,6 +78,8 @@ export class PostgresListener {
     try {
       await client.connect();
       for (const channel of this.options.channels) await client.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      this.pid = rows[0].pid;
     } catch (error) {
       client.removeAllListeners('end');
       await client.end().catch(() => undefined);
@@ -86,6 +96,7 @@ export class PostgresListener {
     this.lostAt = this.lastHeardAt;
     this.logger.warn(`listener connection lost${error ? `: ${error.message}` : ''}; reconnecting`);
     void client.end().catch(() => undefined);
+    this.options.onLost();
     this.scheduleReconnect();
   }
 

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { queryRows } from '../database/query-rows';
 import { Tx } from '../database/transaction';
 import { Handlers } from './handlers';
-import { PostgresListener } from './postgres-listener';
+import { LISTENER_APPLICATION_NAME, PostgresListener } from './postgres-listener';
 import { PubSub, Unsubscribe } from './pubsub';
 import { PubSubChannel } from './pubsub-channel';
 
@@ -20,6 +20,7 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
   private readonly logger = new Logger(PostgresPubSub.name);
   private readonly channels = new Map<string, Handlers<unknown>>();
   private readonly resumed = new Handlers<number>();
+  private readonly lost = new Handlers<void>();
   private readonly listener: PostgresListener;
 
   constructor(
@@ -32,6 +33,7 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
       channels: Object.values(PubSubChannel),
       clock,
       onNotification: (channel, payload) => this.receive(channel, payload),
+      onLost: () => this.lost.call(undefined, (error) => this.logger.error(error)),
       onResumed: (lostAt) => this.resumed.call(lostAt, (error) => this.logger.error(error)),
     });
   }
@@ -46,6 +48,21 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
 
   get listening(): boolean {
     return this.listener.listening;
+  }
+
+  /** The listener connection's backend pid, which names it in pg_stat_activity. */
+  get listenerId(): number | null {
+    return this.listener.backendPid;
+  }
+
+  /** Application names are shown to every role, so this needs no monitoring privilege. */
+  async listeners(tx?: Tx): Promise<number[]> {
+    const rows = await queryRows<{ pid: number }>(
+      tx?.manager ?? this.dataSource.manager,
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 ORDER BY pid',
+      [LISTENER_APPLICATION_NAME],
+    );
+    return rows.map((row) => row.pid);
   }
 
   /** Packs the messages into as few NOTIFYs as fit, sent in one statement. */
@@ -66,6 +83,10 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
     let handlers = this.channels.get(channel);
     if (!handlers) this.channels.set(channel, (handlers = new Handlers()));
     return handlers.add(handler);
+  }
+
+  onLost(handler: () => void): Unsubscribe {
+    return this.lost.add(handler);
   }
 
   onResumed(handler: (lostAt: number) => void): Unsubscribe {

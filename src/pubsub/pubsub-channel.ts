@@ -8,4 +8,6 @@ export enum PubSubChannel {
   REPORT_UPDATED = 'breakers_report_updated',
   /** An API key was revoked; every instance closes the connections it authenticated. */
   KEY_REVOKED = 'breakers_key_revoked',
+  /** An instance heard a revocation and acted on it; the revoking instance waits for every one. */
+  KEY_REVOCATION_HEARD = 'breakers_key_revocation_heard',
 }

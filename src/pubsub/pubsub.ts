@@ -20,4 +20,13 @@ export interface PubSub {
    * time it was lost: messages published meanwhile were missed, and subscribers may catch up.
    */
   onResumed(handler: (lostAt: number) => void): Unsubscribe;
+  /** Called when delivery is interrupted (the listener lost its connection); `onResumed` follows once it is back. */
+  onLost(handler: () => void): Unsubscribe;
+  /** This instance's listener, as `listeners` names it; null while it is not listening. */
+  readonly listenerId: number | null;
+  /**
+   * The listeners connected now, this instance's included: one per instance that hears what is
+   * published. Within a transaction, as of its first look at them.
+   */
+  listeners(tx?: Tx): Promise<number[]>;
 }
