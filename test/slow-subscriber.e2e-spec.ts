@@ -40,8 +40,29 @@ async function stuckSubscriber(url: string): Promise<{ resume: () => Promise<num
   };
 }
 
+/** Sends EVENTS big events for "busy", 100 to a request. */
+async function flood(app: Parameters<typeof gqlOk>[0]): Promise<void> {
+  for (let sent = 0; sent < EVENTS; sent += 100) {
+    const mutations = Array.from(
+      { length: 100 },
+      (_, i) =>
+        `m${i}: updateBreakerConfig(name: "busy", config: { failureThreshold: ${((sent + i) % 50) + 2} }, reason: $r) { name }`,
+    ).join('\n');
+    await gqlOk(app, `mutation($r: String) { ${mutations} }`, { r: REASON });
+  }
+}
+
 describe('a slow subscriber (e2e)', () => {
-  const fixture = useTestApp({ env: { SUBSCRIBER_QUEUE_LIMIT: String(QUEUE_LIMIT) } });
+  // A grace and a keep-alive far longer than the test: the stuck socket answers no ping, and would
+  // otherwise be dropped (1006) before it reads its close frame whenever a loaded machine takes
+  // more than about 24 s (two keep-alives) to get through the flood.
+  const fixture = useTestApp({
+    env: {
+      SUBSCRIBER_QUEUE_LIMIT: String(QUEUE_LIMIT),
+      SUBSCRIBER_CLOSE_GRACE_MS: '300000',
+      WS_KEEPALIVE_MS: '600000',
+    },
+  });
 
   it('neither holds up a fast subscriber nor grows without bound: it is closed with 1013', async () => {
     await gqlOk(fixture.app, `mutation { registerBreaker(input: { name: "busy" }) { name } }`);
@@ -51,14 +72,7 @@ describe('a slow subscriber (e2e)', () => {
       `subscription { recoveryEvents(breakerName: "busy") { id type info } }`,
     );
     try {
-      for (let sent = 0; sent < EVENTS; sent += 100) {
-        const mutations = Array.from(
-          { length: 100 },
-          (_, i) =>
-            `m${i}: updateBreakerConfig(name: "busy", config: { failureThreshold: ${((sent + i) % 50) + 2} }, reason: $r) { name }`,
-        ).join('\n');
-        await gqlOk(fixture.app, `mutation($r: String) { ${mutations} }`, { r: REASON });
-      }
+      await flood(fixture.app);
       const got = await fast.waitFor(EVENTS, 30_000);
       expect(got).toHaveLength(EVENTS);
       expect(got.every((e) => e.type === 'CONFIG_CHANGED' && e.info.reason === REASON)).toBe(true);
@@ -69,5 +83,21 @@ describe('a slow subscriber (e2e)', () => {
     } finally {
       await fast.stop();
     }
+  });
+});
+
+describe('a subscriber that never reads up to its close frame (e2e)', () => {
+  const fixture = useTestApp({
+    env: { SUBSCRIBER_QUEUE_LIMIT: String(QUEUE_LIMIT), SUBSCRIBER_CLOSE_GRACE_MS: '500' },
+  });
+
+  it('is dropped once SUBSCRIBER_CLOSE_GRACE_MS has passed, so it holds no buffers for good', async () => {
+    await gqlOk(fixture.app, `mutation { registerBreaker(input: { name: "busy" }) { name } }`);
+    const slow = await stuckSubscriber(fixture.app.url);
+    await flood(fixture.app);
+    // Closed with 1013 during the flood; 500 ms later the server drops the socket, so the
+    // subscriber, reading again only now, never gets to the close frame.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(await slow.resume()).toBe(1006); // closed without a close frame
   });
 });

@@ -7,7 +7,7 @@ import { Role } from '../auth/role';
 import type { GraphqlContext } from '../auth/graphql-context';
 import { RequireRole } from '../auth/roles.decorator';
 import { Breaker } from '../breakers/breaker.model';
-import { closeSlowSubscriber } from '../common/close-slow';
+import { SlowSubscriberCloser } from '../common/close-slow';
 import { RecoveryEvent } from '../events/recovery-event.model';
 import { StoredEvent } from '../events/stored-event';
 import { AnalyticsService } from './analytics.service';
@@ -28,6 +28,7 @@ export class AnalyticsResolver {
     private readonly analytics: AnalyticsService,
     private readonly history: HealthHistoryService,
     private readonly feed: AnalyticsFeed,
+    private readonly closer: SlowSubscriberCloser,
   ) {}
 
   @Query(() => RecoveryReport, { description: 'The latest computed report; computed now if there is none yet.' })
@@ -56,7 +57,7 @@ export class AnalyticsResolver {
   ) {
     const scope = BreakerScope.of(by);
     scope.require([breakerName]);
-    return this.feed.healthChanges(breakerName, scope, () => closeSlowSubscriber(socket));
+    return this.feed.healthChanges(breakerName, scope, () => this.closer.close(socket));
   }
 
   @Subscription(() => RecoveryReport, {
@@ -65,7 +66,7 @@ export class AnalyticsResolver {
       reportWithin(report, BreakerScope.of(context.principal)),
   })
   recoveryReportUpdated(@Context('socket') socket?: WebSocket) {
-    return this.feed.reportUpdates(() => closeSlowSubscriber(socket));
+    return this.feed.reportUpdates(() => this.closer.close(socket));
   }
 }
 

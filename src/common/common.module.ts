@@ -2,8 +2,9 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { Clock } from './clock';
+import { SlowSubscriberCloser } from './close-slow';
 
-/** The config and the clock, available everywhere. */
+/** The config, the clock and the slow-subscriber closer, available everywhere. */
 @Global()
 @Module({})
 export class CommonModule {
@@ -13,8 +14,9 @@ export class CommonModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: Clock, useValue: clock },
+        SlowSubscriberCloser,
       ],
-      exports: [APP_CONFIG, Clock],
+      exports: [APP_CONFIG, Clock, SlowSubscriberCloser],
     };
   }
 }

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       databaseTimeouts: { statementTimeoutMs: 3000, lockTimeoutMs: 2000 },
       halfOpenSweepIntervalMs: 200,
       subscriberQueueLimit: 1000,
+      subscriberCloseGraceMs: 10_000,
       outcomeQueueLimit: 100_000,
       analytics: {
         recomputeIntervalMs: 30_000,
@@ -41,6 +42,7 @@ describe('loadConfig', () => {
         maxDirectives: 50,
         wsMaxPayloadBytes: 1_048_576,
         wsConnectionInitTimeoutMs: 3000,
+        wsKeepAliveMs: 12_000,
       },
     });
   });
@@ -57,6 +59,8 @@ describe('loadConfig', () => {
       DATABASE_LOCK_TIMEOUT_MS: '500',
       HALF_OPEN_SWEEP_INTERVAL_MS: '100',
       SUBSCRIBER_QUEUE_LIMIT: '50',
+      SUBSCRIBER_CLOSE_GRACE_MS: '2500',
+      WS_KEEPALIVE_MS: '30000',
       OUTCOME_QUEUE_LIMIT: '20000',
       ADMIN_API_KEY: 'a-long-enough-admin-key',
       API_KEY_TOUCH_INTERVAL_MS: '1000',
@@ -87,6 +91,7 @@ describe('loadConfig', () => {
       databaseTimeouts: { statementTimeoutMs: 10_000, lockTimeoutMs: 500 },
       halfOpenSweepIntervalMs: 100,
       subscriberQueueLimit: 50,
+      subscriberCloseGraceMs: 2500,
       outcomeQueueLimit: 20_000,
       analytics: expect.objectContaining({ recomputeIntervalMs: 30_000 }),
       auth: {
@@ -107,6 +112,7 @@ describe('loadConfig', () => {
         maxDirectives: 10,
         wsMaxPayloadBytes: 65_536,
         wsConnectionInitTimeoutMs: 500,
+        wsKeepAliveMs: 30_000,
       },
     });
   });

@@ -17,6 +17,8 @@ export interface AppConfig {
   readonly halfOpenSweepIntervalMs: number;
   /** Events a subscriber may fall behind by before it is disconnected. */
   readonly subscriberQueueLimit: number;
+  /** How long a subscriber closed for being slow gets to read up to the close frame before it is dropped. */
+  readonly subscriberCloseGraceMs: number;
   /** Outcomes that may wait, per instance, for the write path; past it recordOutcomes answers SERVICE_UNAVAILABLE. */
   readonly outcomeQueueLimit: number;
   readonly analytics: AnalyticsConfig;
@@ -59,6 +61,8 @@ export interface LimitsConfig {
   readonly wsMaxPayloadBytes: number;
   /** How long a graphql-ws socket may stay open without sending connection_init (then 4408). */
   readonly wsConnectionInitTimeoutMs: number;
+  /** How often graphql-ws pings each socket; one that has not answered by the next ping is dropped. */
+  readonly wsKeepAliveMs: number;
 }
 
 export interface AuthConfig {
@@ -111,6 +115,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     halfOpenSweepIntervalMs: integer(env, 'HALF_OPEN_SWEEP_INTERVAL_MS', 200, 10, 500),
     subscriberQueueLimit: integer(env, 'SUBSCRIBER_QUEUE_LIMIT', 1000, 1, 1_000_000),
+    subscriberCloseGraceMs: integer(env, 'SUBSCRIBER_CLOSE_GRACE_MS', 10_000, 100, 600_000),
     // At least one full batch (10,000 outcomes) must fit.
     outcomeQueueLimit: integer(env, 'OUTCOME_QUEUE_LIMIT', 100_000, 10_000, 10_000_000),
     analytics: loadAnalytics(env),
@@ -126,6 +131,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxDirectives: integer(env, 'MAX_QUERY_DIRECTIVES', 50, 1, 10_000),
       wsMaxPayloadBytes: integer(env, 'WS_MAX_PAYLOAD_BYTES', 1_048_576, 1024, 104_857_600),
       wsConnectionInitTimeoutMs: integer(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 3000, 100, 60_000),
+      wsKeepAliveMs: integer(env, 'WS_KEEPALIVE_MS', 12_000, 1000, 600_000),
     },
   };
 }

@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import { BreakerScope } from '../auth/breaker-scope';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
-import { closeSlowSubscriber } from '../common/close-slow';
+import { SlowSubscriberCloser } from '../common/close-slow';
 import { BreakerTransition, isTransition, toTransition } from './breaker-transition.model';
 import { BreakerFilterArgs } from '../breakers/dto/breaker-filter.args';
 import { EventFilterArgs } from './dto/event-filter.args';
@@ -12,19 +12,22 @@ import { RecoveryEvent } from './recovery-event.model';
 import { StoredEvent } from './stored-event';
 import { MissedEventsError } from './subscriber-queue';
 
-/** Either way the client should resume from its last event id; the reason says why (at most 123 bytes). */
-function closeForResume(socket: WebSocket | undefined, error: Error): void {
-  if (error instanceof MissedEventsError) {
-    closeSlowSubscriber(socket, 'events may have been missed: resume with breakerEvents(after:)');
-  } else {
-    closeSlowSubscriber(socket);
-  }
-}
-
 /** Live feeds over graphql-ws, filtered on the server. */
 @Resolver()
 export class EventSubscriptionsResolver {
-  constructor(private readonly hub: RecoveryEventHub) {}
+  constructor(
+    private readonly hub: RecoveryEventHub,
+    private readonly closer: SlowSubscriberCloser,
+  ) {}
+
+  /** Either way the client should resume from its last event id; the reason says why (at most 123 bytes). */
+  private closeForResume(socket: WebSocket | undefined, error: Error): void {
+    if (error instanceof MissedEventsError) {
+      this.closer.close(socket, 'events may have been missed: resume with breakerEvents(after:)');
+    } else {
+      this.closer.close(socket);
+    }
+  }
 
   @Subscription(() => BreakerTransition, {
     description: 'Each change of state, per breaker in commit order.',
@@ -40,7 +43,7 @@ export class EventSubscriptionsResolver {
     return this.hub.stream(
       (event) =>
         isTransition(event) && (!breakerName || event.breakerName === breakerName) && scope.includes(event.breakerName),
-      (error) => closeForResume(socket, error),
+      (error) => this.closeForResume(socket, error),
     );
   }
 
@@ -61,7 +64,7 @@ export class EventSubscriptionsResolver {
         (!breakerName || event.breakerName === breakerName) &&
         (!wanted || wanted.has(event.type)) &&
         scope.includes(event.breakerName),
-      (error) => closeForResume(socket, error),
+      (error) => this.closeForResume(socket, error),
     );
   }
 }

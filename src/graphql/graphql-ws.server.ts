@@ -53,6 +53,8 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
         onSubscribe: (ctx, _id, payload) => this.auth.onSubscribe(ctx) ?? operation(payload),
       },
       wss,
+      // A ping every wsKeepAliveMs; a socket with no pong by the next one is terminated.
+      limits.wsKeepAliveMs,
     );
     const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (new URL(request.url ?? '/', 'http://localhost').pathname !== GRAPHQL_PATH) return void socket.destroy();
