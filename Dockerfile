@@ -7,6 +7,8 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src src
 COPY migrations migrations
 COPY scripts scripts
+COPY client client
+COPY dashboard dashboard
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-slim

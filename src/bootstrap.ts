@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { HttpAuthGate } from './auth/http-auth-gate';
 import { Clock } from './common/clock';
 import type { AppConfig } from './config/app-config';
+import { serveDashboard } from './dashboard/serve-dashboard';
 import { DatabaseConnection, openDatabase } from './database/database-connection';
 
 export const MAX_BODY_BYTES = '5mb';
@@ -39,6 +40,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     // is refused without its body being read.
     app.use('/graphql', app.get(HttpAuthGate).handle);
     app.useBodyParser('json', { limit: MAX_BODY_BYTES });
+    serveDashboard(app, config.dashboardDir);
     await app.listen(config.port, config.host);
   } catch (error) {
     await app?.close();

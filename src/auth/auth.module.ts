@@ -11,6 +11,7 @@ import { GraphqlAuth } from './graphql-auth';
 import { HttpAuthGate } from './http-auth-gate';
 import { KeyCache } from './key-cache';
 import { Revocations } from './revocations';
+import { ViewerResolver } from './viewer.resolver';
 
 const DATABASE_KIND = Symbol('DATABASE_KIND');
 
@@ -38,6 +39,7 @@ export class AuthModule implements OnApplicationBootstrap {
         GraphqlAuth,
         HttpAuthGate,
         AuthResolver,
+        ViewerResolver,
       ],
       exports: [AuthService, AuthenticatedSockets, GraphqlAuth, HttpAuthGate],
     };

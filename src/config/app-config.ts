@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_THRESHOLDS, RecommendationThresholds } from './recommendation-thresholds';
 
 /** The application's settings, read once from the environment and validated. */
@@ -9,6 +10,8 @@ export interface AppConfig {
   /** A Postgres connection string; null runs the embedded PGlite database under `dataDir`. */
   readonly databaseUrl: string | null;
   readonly dataDir: string;
+  /** The built dashboard (index.html and assets/), served at `/`. */
+  readonly dashboardDir: string;
   /** Connections in the pool for an external Postgres (the embedded database always uses one). */
   readonly databasePoolSize: number;
   /** What Postgres itself enforces on every statement of the app's pool. */
@@ -108,6 +111,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: optional(env, 'HOST') ?? '0.0.0.0',
     databaseUrl,
     dataDir: resolve(optional(env, 'DATA_DIR') ?? './data'),
+    dashboardDir: resolve(optional(env, 'DASHBOARD_DIR') ?? defaultDashboardDir()),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     databaseTimeouts: {
       statementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 3000, 100, 3_600_000),
@@ -235,4 +239,11 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 /** Hides the password of a connection string, for messages and logs. */
 export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}
+
+/** dist/dashboard at the package's root, found from this file whether it runs from src/ or dist/src/. */
+function defaultDashboardDir(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return join(dir, 'dist', 'dashboard');
 }

@@ -14,6 +14,14 @@ export interface StepRow {
   readonly latency: Record<string, number> | null;
 }
 
+/** One breaker's calls and failures in one step. */
+export interface ActivityRow {
+  readonly breakerName: string;
+  readonly index: number;
+  readonly calls: number;
+  readonly failures: number;
+}
+
 export interface ErrorRow {
   readonly message: string;
   readonly count: number;
@@ -101,5 +109,31 @@ export class StatsQueryStore {
       firstSeenAt: r.first_seen_at,
       lastSeenAt: r.last_seen_at,
     }));
+  }
+
+  /**
+   * Every breaker's calls and failures per step of `stepMs` from `fromMs` (aligned) to `toMs`, for
+   * the steps that had outcomes, by breaker name then step; only breakers whose names start with
+   * `prefix` when it is set. One range scan of the minute counts (indexed by bucket_start).
+   */
+  async activity(
+    manager: EntityManager,
+    fromMs: number,
+    toMs: number,
+    stepMs: number,
+    prefix: string | null,
+  ): Promise<ActivityRow[]> {
+    const rows = await queryRows<{ name: string; idx: string; calls: number; failures: number }>(
+      manager,
+      `SELECT b.name, ((extract(epoch FROM o.bucket_start) * 1000)::bigint - $1::bigint) / $3::bigint AS idx,
+              sum(o.calls)::float8 AS calls, sum(o.failures)::float8 AS failures
+       FROM outcome_buckets o JOIN breakers b ON b.id = o.breaker_id
+       WHERE o.bucket_start >= to_timestamp($1::float8 / 1000) AND o.bucket_start < to_timestamp($2::float8 / 1000)
+         AND ($4::text IS NULL OR left(b.name, length($4::text)) = $4::text)
+       GROUP BY b.name, idx
+       ORDER BY b.name COLLATE "C", idx`,
+      [fromMs, toMs, stepMs, prefix],
+    );
+    return rows.map((r) => ({ breakerName: r.name, index: Number(r.idx), calls: r.calls, failures: r.failures }));
   }
 }

@@ -3,7 +3,8 @@ import { BreakerScope } from '../auth/breaker-scope';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { LIST_BOUND } from '../common/operation-meter';
-import { BreakerErrorsArgs, BreakerStatsArgs, MAX_POINTS } from './dto/stats.args';
+import { BreakerActivityArgs, BreakerErrorsArgs, BreakerStatsArgs, MAX_POINTS } from './dto/stats.args';
+import { BreakerActivity } from './models/breaker-activity.model';
 import { ErrorCount } from './models/error-count.model';
 import { StatsPoint } from './models/stats-point.model';
 import { StatsService } from './stats.service';
@@ -30,5 +31,13 @@ export class StatsResolver {
   breakerErrors(@Args() args: BreakerErrorsArgs, @CurrentPrincipal() by: Principal): Promise<ErrorCount[]> {
     BreakerScope.of(by).require([args.breakerName]);
     return this.service.breakerErrors(args);
+  }
+
+  @Query(() => [BreakerActivity], {
+    description:
+      "Every breaker's calls and failures per step, by name, for a fleet view's sparklines; breakers with no outcome in the range are left out. At most 100 steps.",
+  })
+  breakerActivity(@Args() args: BreakerActivityArgs, @CurrentPrincipal() by: Principal): Promise<BreakerActivity[]> {
+    return this.service.breakerActivity(args, BreakerScope.of(by).prefix);
   }
 }

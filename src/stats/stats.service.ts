@@ -2,8 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
-import { BreakerErrorsArgs, BreakerStatsArgs, DEFAULT_ERRORS, MAX_POINTS, STEP_UNIT_MS } from './dto/stats.args';
+import {
+  BreakerActivityArgs,
+  BreakerErrorsArgs,
+  BreakerStatsArgs,
+  DEFAULT_ACTIVITY_STEP_MS,
+  DEFAULT_ERRORS,
+  MAX_ACTIVITY_POINTS,
+  MAX_POINTS,
+  STEP_UNIT_MS,
+} from './dto/stats.args';
 import { fromJson, quantile } from './latency-histogram';
+import { BreakerActivity } from './models/breaker-activity.model';
 import { ErrorCount } from './models/error-count.model';
 import { StatsPoint } from './models/stats-point.model';
 import { HOUR_MS } from './outcome-stats';
@@ -26,6 +36,45 @@ export class StatsService {
    */
   async breakerStats(args: BreakerStatsArgs): Promise<StatsPoint[]> {
     const step = args.stepMs ?? STEP_UNIT_MS;
+    const { first, count } = this.steps(args, step, MAX_POINTS);
+    const manager = this.dataSource.manager;
+    const id = await this.requireBreaker(args.breakerName);
+    const rows = await this.store.steps(manager, id, first, first + count * step, step);
+    const byIndex = new Map(rows.map((r) => [r.index, r]));
+    return Array.from({ length: count }, (_, i) => toPoint(first + i * step, byIndex.get(i)));
+  }
+
+  /**
+   * Every breaker's calls and failures per step over the same kind of range as breakerStats, at
+   * most MAX_ACTIVITY_POINTS steps; breakers with no outcome in it are left out. `prefix` limits
+   * it to a scoped key's breakers.
+   */
+  async breakerActivity(args: BreakerActivityArgs, prefix: string | null): Promise<BreakerActivity[]> {
+    const step = args.stepMs ?? DEFAULT_ACTIVITY_STEP_MS;
+    const { first, count } = this.steps(args, step, MAX_ACTIVITY_POINTS);
+    const rows = await this.store.activity(this.dataSource.manager, first, first + count * step, step, prefix);
+    const series: BreakerActivity[] = [];
+    for (const row of rows) {
+      let last = series[series.length - 1];
+      if (last?.breakerName !== row.breakerName) {
+        last = { breakerName: row.breakerName, calls: new Array(count).fill(0), failures: new Array(count).fill(0) };
+        series.push(last);
+      }
+      last.calls[row.index] = row.calls;
+      last.failures[row.index] = row.failures;
+    }
+    return series;
+  }
+
+  /**
+   * The steps of `step` from the one holding `since` (default: an hour before `until`) to the one
+   * holding the last moment before `until` (default: now). More than `max`: BAD_USER_INPUT.
+   */
+  private steps(
+    args: { since?: Date | null; until?: Date | null },
+    step: number,
+    max: number,
+  ): { first: number; count: number } {
     const until = args.until?.getTime() ?? this.clock.now();
     const since = args.since?.getTime() ?? until - HOUR_MS;
     if (!(since < until)) throw AppError.badInput('since', 'since must be before until');
@@ -33,17 +82,13 @@ export class StatsService {
     // The step holding a since near the earliest date can start before it.
     if (Number.isNaN(new Date(first).getTime())) throw AppError.badInput('since', 'since is too far in the past');
     const count = Math.ceil((until - first) / step);
-    if (count > MAX_POINTS) {
+    if (count > max) {
       throw AppError.badInput(
         'stepMs',
-        `from since to until at this stepMs is ${count} points, and at most ${MAX_POINTS} are returned: use a larger stepMs or a shorter range`,
+        `from since to until at this stepMs is ${count} points, and at most ${max} are returned: use a larger stepMs or a shorter range`,
       );
     }
-    const manager = this.dataSource.manager;
-    const id = await this.requireBreaker(args.breakerName);
-    const rows = await this.store.steps(manager, id, first, first + count * step, step);
-    const byIndex = new Map(rows.map((r) => [r.index, r]));
-    return Array.from({ length: count }, (_, i) => toPoint(first + i * step, byIndex.get(i)));
+    return { first, count };
   }
 
   /**

@@ -8,6 +8,10 @@ export const MAX_STEP_MS = 366 * 86_400_000;
 export const MAX_POINTS = 1000;
 export const DEFAULT_ERRORS = 20;
 export const MAX_ERRORS = 100;
+/** breakerActivity's default step: an hour is 12 points per breaker. */
+export const DEFAULT_ACTIVITY_STEP_MS = 300_000;
+/** breakerActivity answers for every breaker at once, so its series are short. */
+export const MAX_ACTIVITY_POINTS = 100;
 
 const STEP_MESSAGE = `stepMs must be a positive multiple of ${STEP_UNIT_MS} (whole minutes), at most ${MAX_STEP_MS}`;
 
@@ -64,4 +68,29 @@ export class BreakerErrorsArgs {
   @Min(1)
   @Max(MAX_ERRORS)
   first?: number | null = DEFAULT_ERRORS;
+}
+
+@ArgsType()
+export class BreakerActivityArgs {
+  @Field(() => Date, { nullable: true, description: 'From this time on; one hour before `until` when left out.' })
+  @IsOptional()
+  @IsDate()
+  since?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Up to this time (excluded); now when left out.' })
+  @IsOptional()
+  @IsDate()
+  until?: Date | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    defaultValue: DEFAULT_ACTIVITY_STEP_MS,
+    description: `The length of each step, a multiple of ${STEP_UNIT_MS}; at most ${MAX_ACTIVITY_POINTS} steps.`,
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: STEP_MESSAGE })
+  @Min(STEP_UNIT_MS, { message: STEP_MESSAGE })
+  @Max(MAX_STEP_MS, { message: STEP_MESSAGE })
+  @IsDivisibleBy(STEP_UNIT_MS, { message: STEP_MESSAGE })
+  stepMs?: number | null = DEFAULT_ACTIVITY_STEP_MS;
 }

@@ -1,0 +1,206 @@
+import { Page } from 'playwright-core';
+import { RunningApp } from '../src/bootstrap';
+import { StatsFolder } from '../src/stats/stats-folder';
+import { signIn, useBrowser, useDashboardBuild } from './support/browser';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+import { gqlOk, startTestApp, TEST_ADMIN_KEY, useTestApp } from './support/test-app';
+
+jest.setTimeout(60_000);
+
+const createKey = async (app: RunningApp, name: string, role: string): Promise<string> =>
+  (await gqlOk(app, `mutation($n: String!, $r: Role!) { createApiKey(name: $n, role: $r) { key } }`, { n: name, r: role }))
+    .createApiKey.key;
+
+const register = (app: RunningApp, name: string, config: Record<string, unknown> = {}) =>
+  gqlOk(app, `mutation($i: RegisterBreakerInput!) { registerBreaker(input: $i) { name } }`, { i: { name, config } });
+
+const fail = (app: RunningApp, breakerName: string) =>
+  gqlOk(app, `mutation($n: String!) { recordOutcome(input: { breakerName: $n, success: false }) { state } }`, {
+    n: breakerName,
+  });
+
+const tile = (page: Page, name: string) => page.locator(`[data-breaker="${name}"]`);
+
+/** The dashboard in a real browser against a real server: sign-in, live tiles, admin actions, the breaker view. */
+describe('the dashboard (e2e, Chromium)', () => {
+  const build = useDashboardBuild();
+  const fixture = useTestApp({ env: { ...build.env, RATE_LIMIT_PER_MINUTE: '100000' } });
+  const browser = useBrowser();
+
+  afterEach(() => {
+    // No console error, exception or failed request in any test (those that expect one take it out).
+    expect(browser.trouble.splice(0)).toEqual([]);
+  });
+
+  it('serves the page at / and at a breaker address, offline: every request goes to the app', async () => {
+    const page = await browser.page();
+    const hosts = new Set<string>();
+    page.on('request', (request) => hosts.add(new URL(request.url()).host));
+    const response = await page.goto(`${fixture.app.url}/breakers/anything`);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toContain("connect-src 'self'");
+    await page.getByLabel('API key').waitFor();
+    expect([...hosts]).toEqual([new URL(fixture.app.url).host]);
+  });
+
+  it('signs in with a good key, and says so clearly for a wrong one', async () => {
+    const page = await browser.page();
+    await page.goto(fixture.app.url);
+    await page.getByLabel('API key').fill('brk_not-a-real-key-000000000000');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('That API key was not accepted');
+    // The one error the browser logs is the refused request's 401 itself.
+    expect(browser.trouble.splice(0)).toEqual([expect.stringContaining('401 (Unauthorized)')]);
+
+    await page.getByLabel('API key').fill(TEST_ADMIN_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('[data-overall-health]').waitFor();
+    await expect(page.locator('.who').textContent()).resolves.toContain('ADMIN');
+    // The key is kept for the tab: a reload (once the fleet has loaded) stays signed in.
+    await page.waitForLoadState('networkidle');
+    await page.reload();
+    await page.locator('[data-overall-health]').waitFor();
+    expect(await page.getByLabel('API key').count()).toBe(0);
+  });
+
+  it('shows a transition driven through the API on its tile within 1 s, and announces it', async () => {
+    await register(fixture.app, 'live.tile', { failureThreshold: 1 });
+    const page = await browser.page();
+    await signIn(page, fixture.app.url, TEST_ADMIN_KEY);
+    await tile(page, 'live.tile').and(page.locator('[data-state="CLOSED"]')).waitFor();
+    // The live feed is up once the page says so; a transition from then on must arrive.
+    await page.locator('.live.on').waitFor();
+    await fail(fixture.app, 'live.tile');
+    const sent = Date.now();
+    await page.locator('[data-breaker="live.tile"][data-state="OPEN"]').waitFor({ timeout: 1000 });
+    expect(Date.now() - sent).toBeLessThan(1000);
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('live.tile: Closed → Open');
+    // Without a reload: the same page, the counts updated too.
+    await expect(page.locator('[data-count-state="OPEN"] strong').textContent()).resolves.not.toBe('0');
+  });
+
+  it('runs an admin reset with a reason, recorded with that reason and the key name as actor', async () => {
+    await register(fixture.app, 'admin.reset', { failureThreshold: 1 });
+    await fail(fixture.app, 'admin.reset');
+    const key = await createKey(fixture.app, 'ops-alice', 'ADMIN');
+    const page = await browser.page();
+    await signIn(page, fixture.app.url, key, '/breakers/admin.reset');
+    await page.locator('[data-breaker-view="admin.reset"][data-state="OPEN"]').waitFor();
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await page.getByLabel('Reason').fill('dependency fixed, INC-4711');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.locator('[data-recorded-event="CIRCUIT_RESET"]').waitFor();
+    await expect(page.locator('[data-recorded-event]').textContent()).resolves.toContain('INC-4711');
+    await page.locator('[data-breaker-view="admin.reset"][data-state="CLOSED"]').waitFor();
+
+    const { breakerEvents } = await gqlOk(
+      fixture.app,
+      `{ breakerEvents(breakerName: "admin.reset", first: 1) { edges { node { type info } } } }`,
+    );
+    expect(breakerEvents.edges[0].node).toEqual({
+      type: 'CIRCUIT_RESET',
+      info: expect.objectContaining({ reason: 'dependency fixed, INC-4711', actor: 'ops-alice' }),
+    });
+  });
+
+  it('offers a VIEWER no admin action', async () => {
+    await register(fixture.app, 'viewer.only');
+    const key = await createKey(fixture.app, 'wall-screen', 'VIEWER');
+    const page = await browser.page();
+    await signIn(page, fixture.app.url, key, '/breakers/viewer.only');
+    await page.locator('[data-breaker-view="viewer.only"]').waitFor();
+    await page.getByRole('heading', { name: 'Events' }).waitFor();
+    for (const name of ['Reset', 'Force open', 'Disable', 'Edit config', 'Apply']) {
+      expect(await page.getByRole('button', { name, exact: true }).count()).toBe(0);
+    }
+    await expect(page.locator('.who').textContent()).resolves.toContain('VIEWER');
+  });
+
+  it("renders the breaker view's charts, timeline, figures and errors with data", async () => {
+    await register(fixture.app, 'charted', { failureThreshold: 1000 });
+    const now = Date.now();
+    const outcomes = Array.from({ length: 300 }, (_, i) => ({
+      breakerName: 'charted',
+      success: i % 5 !== 0,
+      durationMs: 10 + (i % 50),
+      error: i % 5 === 0 ? `timeout after ${3000 + i}ms` : null,
+      occurredAt: new Date(now - (i % 30) * 60_000).toISOString(),
+    }));
+    await gqlOk(fixture.app, `mutation($o: [OutcomeInput!]!) { recordOutcomes(outcomes: $o) { accepted } }`, {
+      o: outcomes,
+    });
+    await fixture.app.app.get(StatsFolder).tick();
+
+    const page = await browser.page();
+    await signIn(page, fixture.app.url, TEST_ADMIN_KEY, '/breakers/charted');
+    await page.locator('[data-breaker-view="charted"]').waitFor();
+    for (const title of ['Calls and failures', 'Latency']) {
+      const chart = page.locator(`[data-chart="${title}"]:not([data-points="0"])`);
+      await chart.locator('canvas').waitFor();
+      // The last hour by the minute: 60 points, 61 when the hour does not start on a minute.
+      expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(60);
+      expect(Number(await chart.getAttribute('data-max'))).toBeGreaterThan(0);
+    }
+    await page.getByRole('cell', { name: 'timeout after #ms' }).waitFor();
+    await page.locator('.numbers dd', { hasText: /^300$/ }).first().waitFor(); // totalCalls
+    expect(Number(await page.getByRole('img', { name: 'State timeline' }).getAttribute('data-spans'))).toBe(1);
+  });
+
+  it('shows 1,000 breakers', async () => {
+    for (let from = 0; from < 1000; from += 100) {
+      const fields = Array.from(
+        { length: 100 },
+        (_, i) => `b${i}: registerBreaker(input: { name: "fleet.${String(from + i).padStart(4, '0')}" }) { name }`,
+      );
+      await gqlOk(fixture.app, `mutation { ${fields.join('\n')} }`);
+    }
+    const page = await browser.page();
+    await signIn(page, fixture.app.url, TEST_ADMIN_KEY);
+    await page.getByLabel('Filter').fill('fleet.');
+    await page.locator('.shown', { hasText: /^1000 of \d+ shown$/ }).waitFor();
+    expect(await page.locator('[data-breaker^="fleet."]').count()).toBe(1000);
+    await page.getByLabel('Filter').fill('fleet.0999');
+    await page.locator('.shown', { hasText: '1 of' }).waitFor();
+    expect(await page.locator('[data-breaker]').count()).toBe(1);
+  });
+});
+
+describe('the dashboard across a server restart (e2e, Chromium)', () => {
+  const build = useDashboardBuild();
+  const browser = useBrowser();
+  let db: TestDatabase;
+  let app: RunningApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await startTestApp(db, { env: build.env });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('reconnects by itself and shows what happened meanwhile and after', async () => {
+    await register(app, 'restart.a', { failureThreshold: 1 });
+    await register(app, 'restart.b', { failureThreshold: 1 });
+    const page = await browser.page();
+    await signIn(page, app.url, TEST_ADMIN_KEY);
+    await page.locator('.live.on').waitFor();
+    await tile(page, 'restart.a').and(page.locator('[data-state="CLOSED"]')).waitFor();
+
+    const port = new URL(app.url).port;
+    await app.close();
+    await page.locator('.live.off').waitFor();
+    app = await startTestApp(db, { env: { ...build.env, PORT: port } });
+    // While the server was down the page's reconnection attempts failed, as they must: only those.
+    const trouble = browser.trouble.splice(0);
+    expect(trouble.every((t) => /WebSocket connection to .* failed/.test(t))).toBe(true);
+
+    await fail(app, 'restart.a'); // possibly before the page is back: read again on reconnecting
+    await page.locator('.live.on').waitFor({ timeout: 15_000 });
+    await tile(page, 'restart.a').and(page.locator('[data-state="OPEN"]')).waitFor();
+    await fail(app, 'restart.b'); // after: live again
+    await tile(page, 'restart.b').and(page.locator('[data-state="OPEN"]')).waitFor({ timeout: 1000 });
+    expect(browser.trouble.splice(0).every((t) => /WebSocket connection to .* failed/.test(t))).toBe(true);
+  });
+});
