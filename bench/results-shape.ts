@@ -14,6 +14,7 @@ export const REQUIRED_FIGURES: Record<string, readonly string[]> = {
     'reported_per_s',
     'lost',
   ],
+  dashboard: ['first_render_ms_1000', 'transition_to_paint_p99_ms'],
 };
 
 /** The scenarios a run may be limited to (`--only`), in the order a full run takes them. */

@@ -5,6 +5,7 @@ import { createBenchDatabase } from './lib/bench-db';
 import { startFloorServer, startServer } from './lib/server';
 import { round } from './lib/stats';
 import { openDirect } from './scenarios/direct-db';
+import { dashboardScenario } from './scenarios/dashboard.bench';
 import { engineScenario } from './scenarios/engine.bench';
 import { fanoutScenario } from './scenarios/fanout.bench';
 import { graphqlFloor, ingestScenario, RawIngest, rawIngestBaseline, WIDE_STREAMS } from './scenarios/ingest.bench';
@@ -194,6 +195,10 @@ async function platformScenarios(
     if (want('sdk')) {
       log('sdk…');
       out.sdk = await sdkScenario(server.url, quick);
+    }
+    if (want('dashboard')) {
+      log('dashboard (headless Chromium)…');
+      out.dashboard = await dashboardScenario(server.url, scale.breakers, quick);
     }
     return out;
   } finally {

@@ -146,6 +146,68 @@ describe('the dashboard (e2e, Chromium)', () => {
     expect(Number(await page.getByRole('img', { name: 'State timeline' }).getAttribute('data-spans'))).toBe(1);
   });
 
+  it('edits the config, and applies a recommendation listed in the recommendations view, each with a reason', async () => {
+    // More than half of 200 calls failed, never 1,000 in a row: THRESHOLD_TOO_LAX suggests halving the threshold.
+    await register(fixture.app, 'advised', { failureThreshold: 1000 });
+    const outcomes = Array.from({ length: 200 }, (_, i) => ({ breakerName: 'advised', success: i % 5 < 2 }));
+    await gqlOk(fixture.app, `mutation($o: [OutcomeInput!]!) { recordOutcomes(outcomes: $o) { accepted } }`, {
+      o: outcomes,
+    });
+    await gqlOk(fixture.app, `mutation { recomputeHealth { generatedAt } }`);
+    const config = async () =>
+      (await gqlOk(fixture.app, `{ breaker(name: "advised") { config { failureThreshold openTimeoutMs } } }`)).breaker
+        .config;
+
+    const page = await browser.page();
+    await signIn(page, fixture.app.url, TEST_ADMIN_KEY, '/recommendations');
+    const advice = page.locator('[data-recommendation="THRESHOLD_TOO_LAX"]', { hasText: 'advised' });
+    await advice.waitFor();
+    await advice.getByRole('link', { name: 'advised' }).click();
+    await page.locator('[data-breaker-view="advised"]').waitFor();
+
+    await page.getByRole('button', { name: 'Edit config' }).click();
+    await page.getByLabel('Open timeout (ms)', { exact: true }).fill('45000');
+    await page.getByRole('button', { name: 'Review change' }).click();
+    await page.getByLabel('Reason').fill('slower dependency');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.locator('[data-recorded-event="CONFIG_CHANGED"]').waitFor();
+    expect(await config()).toEqual({ failureThreshold: 1000, openTimeoutMs: 45000 });
+
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByLabel('Reason').fill('as the report advises');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.locator('[data-recorded-event="CONFIG_CHANGED"]', { hasText: 'as the report advises' }).waitFor();
+    expect(await config()).toEqual({ failureThreshold: 500, openTimeoutMs: 45000 });
+  });
+
+  it('works from the keyboard, with a visible focus, and reads at 200 % zoom without sideways scrolling', async () => {
+    await register(fixture.app, 'keyboard.a');
+    const page = await browser.page();
+    await signIn(page, fixture.app.url, TEST_ADMIN_KEY);
+    await page.getByLabel('Filter').fill('keyboard.a');
+    await page.locator('.shown', { hasText: /^1 of/ }).waitFor();
+    // Tab from the filter to the tile's link, then open it with Enter.
+    let onTile = false;
+    for (let i = 0; i < 10 && !onTile; i++) {
+      await page.keyboard.press('Tab');
+      onTile = await page.evaluate('document.activeElement?.closest("[data-breaker]")?.getAttribute("data-breaker") === "keyboard.a"');
+    }
+    expect(onTile).toBe(true);
+    expect(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).not.toBe('none');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-breaker-view="keyboard.a"]').waitFor();
+    await page.waitForLoadState('networkidle'); // leaving mid-request would abort it
+
+    // 200 % zoom of a 1280 px window: 640 CSS pixels wide.
+    await page.setViewportSize({ width: 640, height: 450 });
+    for (const path of ['/breakers/keyboard.a', '/', '/recommendations']) {
+      await page.goto(fixture.app.url + path);
+      await page.locator('main#main').waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    }
+  });
+
   it('shows 1,000 breakers', async () => {
     for (let from = 0; from < 1000; from += 100) {
       const fields = Array.from(

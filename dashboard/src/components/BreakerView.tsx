@@ -198,7 +198,11 @@ export function BreakerView({ name, api, viewer }: { name: string; api: Api; vie
       <div class="charts">
         <Chart title="Calls and failures" unit="calls" times={charts.times} series={charts.volume} />
         <Chart title="Latency" unit="ms" times={charts.times} series={charts.latency} />
-        <Chart title="Recovery time" unit="s" times={charts.recoveryTimes} series={charts.recovery} />
+        {charts.recoveryTimes.length > 0 ? (
+          <Chart title="Recovery time" unit="s" times={charts.recoveryTimes} series={charts.recovery} />
+        ) : (
+          <p class="chart-empty">No recovery yet: each completed recovery's time is charted here.</p>
+        )}
       </div>
       <section class="numbers" aria-label="Figures">
         <h2>Metrics</h2>
