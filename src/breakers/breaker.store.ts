@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { numberArray, timestampArray } from '../database/pg-array';
 import { queryRows } from '../database/query-rows';
 import { BreakerRecord, BreakerState, RecoveryMetricsState } from './engine';
 import { BreakerRow, configColumns, StoredBreaker, toStoredBreaker } from './stored-breaker';
@@ -177,54 +178,59 @@ export class BreakerStore {
   }
 }
 
-/** The `unnest` columns of `save`, in its order. */
+/** The `unnest` columns of `save`, in its order: numbers and times as array literals (see pg-array). */
 function breakerColumns(breakers: readonly StoredBreaker[]): unknown[] {
   const col = <T>(pick: (b: StoredBreaker) => T): T[] => breakers.map(pick);
+  const num = (pick: (b: StoredBreaker) => number | null) => numberArray(breakers.map(pick));
+  const time = (pick: (b: StoredBreaker) => number | null) => timestampArray(breakers.map(pick));
   return [
-    col((b) => b.id),
-    col((b) => b.version),
+    num((b) => b.id),
+    num((b) => b.version),
     col((b) => b.record.snapshot.state),
-    col((b) => b.record.config.failureThreshold),
-    col((b) => b.record.config.openTimeoutMs),
-    col((b) => b.record.config.maxOpenTimeoutMs),
-    col((b) => b.record.config.halfOpenMaxCalls),
-    col((b) => b.record.config.successThreshold),
+    num((b) => b.record.config.failureThreshold),
+    num((b) => b.record.config.openTimeoutMs),
+    num((b) => b.record.config.maxOpenTimeoutMs),
+    num((b) => b.record.config.halfOpenMaxCalls),
+    num((b) => b.record.config.successThreshold),
     col((b) => b.record.config.tripOn),
-    col((b) => b.record.config.windowMs),
-    col((b) => b.record.config.windowBuckets),
-    col((b) => b.record.config.minimumCalls),
-    col((b) => b.record.config.failureRateThreshold),
-    col((b) => b.record.config.slowCallDurationMs),
-    col((b) => b.record.config.slowCallRateThreshold),
-    col((b) => b.record.config.permitTimeoutMs),
-    col((b) => b.record.snapshot.consecutiveFailures),
-    col((b) => b.record.snapshot.halfOpenSuccesses),
+    num((b) => b.record.config.windowMs),
+    num((b) => b.record.config.windowBuckets),
+    num((b) => b.record.config.minimumCalls),
+    num((b) => b.record.config.failureRateThreshold),
+    num((b) => b.record.config.slowCallDurationMs),
+    num((b) => b.record.config.slowCallRateThreshold),
+    num((b) => b.record.config.permitTimeoutMs),
+    num((b) => b.record.snapshot.consecutiveFailures),
+    num((b) => b.record.snapshot.halfOpenSuccesses),
     col((b) => JSON.stringify(b.record.snapshot.permits)),
     col((b) => (b.record.snapshot.window === null ? null : JSON.stringify(b.record.snapshot.window))),
-    col((b) => b.record.snapshot.currentOpenTimeoutMs),
-    col((b) => iso(b.record.snapshot.openUntil)),
-    col((b) => iso(b.record.snapshot.outageStartedAt)),
-    col((b) => iso(b.record.snapshot.stateChangedAt)),
-    col((b) => iso(b.record.snapshot.lastEventAt)),
+    num((b) => b.record.snapshot.currentOpenTimeoutMs),
+    time((b) => b.record.snapshot.openUntil),
+    time((b) => b.record.snapshot.outageStartedAt),
+    time((b) => b.record.snapshot.stateChangedAt),
+    time((b) => b.record.snapshot.lastEventAt),
   ];
 }
 
 /** The `unnest` columns of `save`'s metrics part, in its order. */
 function metricsColumns(breakers: readonly StoredBreaker[]): unknown[] {
-  const col = <T>(pick: (m: RecoveryMetricsState) => T): T[] => breakers.map((b) => pick(b.record.metrics));
+  const num = (pick: (m: RecoveryMetricsState) => number | null) =>
+    numberArray(breakers.map((b) => pick(b.record.metrics)));
+  const time = (pick: (m: RecoveryMetricsState) => number | null) =>
+    timestampArray(breakers.map((b) => pick(b.record.metrics)));
   return [
-    breakers.map((b) => b.id),
-    col((m) => m.totalCalls),
-    col((m) => m.totalFailures),
-    col((m) => m.recoveryAttempts),
-    col((m) => m.successfulRecoveries),
-    col((m) => m.failedRecoveries),
-    col((m) => m.consecutiveFailedRecoveries),
-    col((m) => m.totalRecoveryTimeMs),
-    col((m) => m.closedEpisodesOpenMs),
-    col((m) => iso(m.awaySince)),
-    col((m) => iso(m.lastFailureAt)),
-    col((m) => iso(m.lastRecoveryAt)),
+    numberArray(breakers.map((b) => b.id)),
+    num((m) => m.totalCalls),
+    num((m) => m.totalFailures),
+    num((m) => m.recoveryAttempts),
+    num((m) => m.successfulRecoveries),
+    num((m) => m.failedRecoveries),
+    num((m) => m.consecutiveFailedRecoveries),
+    num((m) => m.totalRecoveryTimeMs),
+    num((m) => m.closedEpisodesOpenMs),
+    time((m) => m.awaySince),
+    time((m) => m.lastFailureAt),
+    time((m) => m.lastRecoveryAt),
   ];
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { numberArray } from '../database/pg-array';
 import { queryRows } from '../database/query-rows';
 import { toJson } from './latency-histogram';
 import { MAX_MESSAGES_PER_HOUR, OutcomeStats } from './outcome-stats';
@@ -38,12 +39,12 @@ export class OutcomeStatsStore {
        )
        INSERT INTO outcome_stat_parts (data) SELECT $7::text WHERE $7::text IS NOT NULL`,
       [
-        minutes.map((m) => m.breakerId),
-        minutes.map((m) => m.minuteStart),
-        minutes.map((m) => m.calls),
-        minutes.map((m) => m.failures),
-        minutes.map((m) => m.slowCalls),
-        minutes.map((m) => m.maxMs),
+        numberArray(minutes.map((m) => m.breakerId)),
+        numberArray(minutes.map((m) => m.minuteStart)),
+        numberArray(minutes.map((m) => m.calls)),
+        numberArray(minutes.map((m) => m.failures)),
+        numberArray(minutes.map((m) => m.slowCalls)),
+        numberArray(minutes.map((m) => m.maxMs)),
         part,
       ],
     );
