@@ -10,7 +10,7 @@ import { EventStore } from '../events/event.store';
 import { RecoveryEventPublisher } from '../events/recovery-event.publisher';
 import { StoredEvent } from '../events/stored-event';
 import { BreakerMetrics } from '../observability/breaker-metrics';
-import { normaliseErrors, OutcomeStats } from '../stats/outcome-stats';
+import { errorMessages, OutcomeStats } from '../stats/outcome-stats';
 import { OutcomeStatsStore } from '../stats/outcome-stats.store';
 import { BreakerStore } from './breaker.store';
 import { MAX_BATCH_SIZE } from './dto/breaker.args';
@@ -27,8 +27,8 @@ export const MAX_GROUP_COMMANDS = 2 * MAX_BATCH_SIZE;
 export interface WriteRequest {
   readonly commands: readonly BreakerCommand[];
   readonly batch?: BatchKey;
-  /** The commands' error texts, normalised while the request waits for its group (see `write`). */
-  readonly errors?: Map<string, string>;
+  /** Each command's error text normalised, in order, while the request waits for its group (see `write`). */
+  readonly messages?: readonly (string | null)[];
 }
 
 export interface Written {
@@ -82,8 +82,8 @@ export class BreakerWriter {
   /** Queues an outcome batch for the next group transaction; SERVICE_UNAVAILABLE when too much is waiting. */
   write(request: WriteRequest): Promise<Written> {
     // Normalised now, while the transaction before runs, not inside the group's own.
-    const errors = normaliseErrors(errorsOf(request.commands));
-    return this.queue.push({ ...request, errors }, request.commands.length);
+    const messages = errorMessages(request.commands.map((command) => command.error));
+    return this.queue.push({ ...request, messages }, request.commands.length);
   }
 
   /** Applies the commands now, in a transaction of their own, all or nothing. */
@@ -110,12 +110,12 @@ export class BreakerWriter {
 
       const current = new Map(locked);
       // One for the group: a breaker-hour's top 20 messages are chosen over all of its outcomes.
-      const stats = new OutcomeStats(this.metrics.callDurationBoundsMs, undefined, knownErrors(requests));
+      const stats = new OutcomeStats(this.metrics.callDurationBoundsMs);
       const runs = toRun.map((request) => {
         if (request === null) return null;
         const missing = namesIn(request.commands).filter((name) => !locked.has(name));
         if (missing.length > 0) return unknownBreakers(missing);
-        const run = runCommands(current, request.commands, now, stats);
+        const run = runCommands(current, request.commands, now, stats, request.messages);
         for (const breaker of run.breakers) current.set(breaker.name, breaker);
         return run;
       });
@@ -252,17 +252,6 @@ function replayOf(first: Settled<Written> | null, stored: BatchAnswer | undefine
       duplicate: true,
     },
   };
-}
-
-function* errorsOf(commands: readonly BreakerCommand[]): Iterable<string | null | undefined> {
-  for (const command of commands) yield command.error;
-}
-
-/** The group's normalised error texts in one map (the first request's, the others' added: a cache, so sharing it is safe). */
-function knownErrors(requests: readonly WriteRequest[]): Map<string, string> | undefined {
-  const [first, ...others] = requests.map((r) => r.errors).filter((m): m is Map<string, string> => m !== undefined);
-  for (const map of others) for (const [text, message] of map) first.set(text, message);
-  return first;
 }
 
 function namesIn(commands: readonly BreakerCommand[]): string[] {

@@ -46,18 +46,21 @@ interface Working {
  * Pure: it reads nothing but its arguments and writes nothing but `stats`, to which it adds every
  * outcome (at its `occurredAt`, default `now`; slow by the config it was judged under). Every named
  * breaker must be in `locked`. A record is only copied when a step changed it, as a batch holds
- * thousands of steps.
+ * thousands of steps. `messages`, when given, holds each command's error already normalised
+ * (see `errorMessages`), in the commands' order.
  */
 export function runCommands(
   locked: ReadonlyMap<string, StoredBreaker>,
   commands: readonly BreakerCommand[],
   now: number,
   stats: OutcomeStats = new OutcomeStats(),
+  messages?: readonly (string | null)[],
 ): CommandsRun {
   const working = new Map<string, Working>();
   const events: NewEvent[] = [];
   const results: EvolveResult[] = [];
-  for (const command of commands) {
+  for (let i = 0; i < commands.length; i++) {
+    const command = commands[i];
     let w = working.get(command.name);
     if (w === undefined) {
       const breaker = locked.get(command.name);
@@ -69,15 +72,10 @@ export function runCommands(
     if (input.type === 'OUTCOME') {
       const durationMs = input.durationMs ?? null;
       const slow = isSlowCall(w.record.config, durationMs);
-      stats.add(
-        w.breaker.id,
-        command.name,
-        input.occurredAt ?? now,
-        input.success,
-        durationMs,
-        slow,
-        command.error ?? null,
-      );
+      const occurredAt = input.occurredAt ?? now;
+      if (messages !== undefined) {
+        stats.addMessage(w.breaker.id, command.name, occurredAt, input.success, durationMs, slow, messages[i]);
+      } else stats.add(w.breaker.id, command.name, occurredAt, input.success, durationMs, slow, command.error ?? null);
     }
     const result = evolve(w.record, input, now);
     if (

@@ -1,5 +1,5 @@
 import { countOf, quantile } from './latency-histogram';
-import { HOUR_MS, MAX_MESSAGES_PER_HOUR, MINUTE_MS, OutcomeStats } from './outcome-stats';
+import { errorMessages, HOUR_MS, MAX_MESSAGES_PER_HOUR, MINUTE_MS, OutcomeStats } from './outcome-stats';
 
 const T = Date.UTC(2026, 0, 1, 10, 0, 0); // on an hour
 
@@ -109,6 +109,31 @@ describe('OutcomeStats', () => {
     expect(stats.errors().map((e) => [e.message, e.count])).toEqual([
       ['a #', 2000],
       ['b #', 1000],
+    ]);
+  });
+
+  it('normalises errors ahead, in order, to the messages add would count', () => {
+    const texts = [
+      'timeout after 3000ms',
+      'timeout after 3000ms',
+      null,
+      undefined,
+      'HTTP 503',
+      '  ',
+      'timeout after 12ms',
+    ];
+    const messages = errorMessages(texts);
+    expect(messages).toEqual(['timeout after #ms', 'timeout after #ms', null, null, 'HTTP #', '', 'timeout after #ms']);
+    const ahead = new OutcomeStats();
+    const asGiven = new OutcomeStats();
+    texts.forEach((text, i) => {
+      ahead.addMessage(1, 'a', T + i, false, null, false, messages[i]);
+      asGiven.add(1, 'a', T + i, false, null, false, text ?? null);
+    });
+    expect(ahead.errors()).toEqual(asGiven.errors());
+    expect(ahead.errors().map((e) => [e.message, e.count])).toEqual([
+      ['timeout after #ms', 3],
+      ['HTTP #', 1],
     ]);
   });
 

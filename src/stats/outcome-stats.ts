@@ -1,18 +1,22 @@
 import { normaliseError } from './error-message';
 
 /**
- * Normalises each distinct error text among `errors` once, into a map to hand OutcomeStats. A
- * batch's 10,000 texts take a few milliseconds: worth doing before its transaction rather than
- * while it holds the breakers' row locks.
+ * Each of `errors` normalised, in order; null where there is none: the messages OutcomeStats'
+ * `addMessage` counts, worked out before the transaction that adds the outcomes rather than while
+ * it holds the breakers' row locks. A batch's texts are mostly distinct before normalisation
+ * (their numbers differ), and looking each up in a map of the batch's texts cost several times
+ * what normalising it again does; a text equal to the one before it is not normalised again.
  */
-export function normaliseErrors(
-  errors: Iterable<string | null | undefined>,
-  into: Map<string, string> = new Map(),
-): Map<string, string> {
+export function errorMessages(errors: readonly (string | null | undefined)[]): (string | null)[] {
+  const messages: (string | null)[] = [];
+  let lastText: string | null = null;
+  let lastMessage = '';
   for (const error of errors) {
-    if (error !== null && error !== undefined && !into.has(error)) into.set(error, normaliseError(error));
+    if (error === null || error === undefined) messages.push(null);
+    else if (error === lastText) messages.push(lastMessage);
+    else messages.push((lastMessage = normaliseError((lastText = error))));
   }
-  return into;
+  return messages;
 }
 import { Histogram, record } from './latency-histogram';
 
@@ -74,26 +78,22 @@ interface BreakerEntry {
  * and minute (calls, failures, slow calls, latency histogram, max), per breaker, hour and normalised
  * error message (count, first and last seen), and per breaker (for Prometheus). Pure and in memory;
  * the stats store writes what it holds, set-based. A batch holds up to 10,000 outcomes, so the
- * per-outcome work is a few map lookups, and each distinct error text is normalised once.
+ * per-outcome work is a few map lookups, and each distinct error text given to `add` is
+ * normalised once.
  */
 export class OutcomeStats {
   private readonly breakers = new Map<number, BreakerEntry>();
-  private readonly normalised: Map<string, string>;
+  private readonly normalised = new Map<string, string>();
   private outcomes = 0;
 
   /**
    * @param durationBoundsMs ascending upper bounds of the coarse duration buckets in BreakerTotals.
    * @param normalise how an error text becomes the message counted (a seam for tests).
-   * @param known error texts already normalised (see `normaliseErrors`), so that the work can be
-   *   done before the transaction that adds the outcomes; others are normalised as they come.
    */
   constructor(
     private readonly durationBoundsMs: readonly number[] = [],
     private readonly normalise: (error: string) => string = normaliseError,
-    known?: Map<string, string>,
-  ) {
-    this.normalised = known ?? new Map();
-  }
+  ) {}
 
   /** How many outcomes were added. */
   get size(): number {
@@ -112,6 +112,27 @@ export class OutcomeStats {
     durationMs: number | null,
     slow: boolean,
     error: string | null,
+  ): void {
+    this.addMessage(
+      breakerId,
+      breakerName,
+      occurredAt,
+      success,
+      durationMs,
+      slow,
+      error === null ? null : this.messageOf(error),
+    );
+  }
+
+  /** As `add`, with the error text already normalised (see `errorMessages`): null or empty, no message is counted. */
+  addMessage(
+    breakerId: number,
+    breakerName: string,
+    occurredAt: number,
+    success: boolean,
+    durationMs: number | null,
+    slow: boolean,
+    message: string | null,
   ): void {
     this.outcomes++;
     const entry = this.entryOf(breakerId, breakerName);
@@ -133,7 +154,7 @@ export class OutcomeStats {
       totals.durationCounts[this.durationBucket(durationMs)]++;
       totals.durationSumMs += durationMs;
     }
-    if (error !== null) this.countError(entry, breakerId, occurredAt, error);
+    if (message !== null && message !== '') this.countMessage(entry, breakerId, occurredAt, message);
   }
 
   /** Every breaker-minute touched, by breaker then minute. */
@@ -208,13 +229,16 @@ export class OutcomeStats {
     return minute;
   }
 
-  private countError(entry: BreakerEntry, breakerId: number, occurredAt: number, error: string): void {
+  private messageOf(error: string): string {
     let message = this.normalised.get(error);
     if (message === undefined) {
       message = this.normalise(error);
       this.normalised.set(error, message);
     }
-    if (message === '') return;
+    return message;
+  }
+
+  private countMessage(entry: BreakerEntry, breakerId: number, occurredAt: number, message: string): void {
     const hourStart = Math.floor(occurredAt / HOUR_MS) * HOUR_MS;
     let messages: Map<string, ErrorStats> | undefined;
     if (entry.lastHour?.start === hourStart) messages = entry.lastHour.messages;
