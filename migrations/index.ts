@@ -6,6 +6,7 @@ import { OutcomeBatches1795926100000 } from './1795926100000-OutcomeBatches';
 import { ApiKeyScope1795926200000 } from './1795926200000-ApiKeyScope';
 import { TripPolicies1795926900000 } from './1795926900000-TripPolicies';
 import { OutcomeStatistics1795927000000 } from './1795927000000-OutcomeStatistics';
+import { ConcludedRecoveries1795927100000 } from './1795927100000-ConcludedRecoveries';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   ApiKeyScope1795926200000,
   TripPolicies1795926900000,
   OutcomeStatistics1795927000000,
+  ConcludedRecoveries1795927100000,
 ];

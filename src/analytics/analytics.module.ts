@@ -7,6 +7,7 @@ import { FactsStore } from './facts.store';
 import { HealthHistoryService } from './health-history.service';
 import { HealthRecomputeJob } from './health-recompute.job';
 import { RecentEventsLoader } from './recent-events.loader';
+import { ConcludedRecoveriesLoader } from './concluded-recoveries.loader';
 import { ReportStore } from './report.store';
 
 @Module({
@@ -19,6 +20,7 @@ import { ReportStore } from './report.store';
     HealthRecomputeJob,
     AnalyticsFeed,
     RecentEventsLoader,
+    ConcludedRecoveriesLoader,
     AnalyticsResolver,
     ServiceRecoveryInfoResolver,
     BreakerHealthResolver,

@@ -14,9 +14,10 @@ import { AnalyticsService } from './analytics.service';
 import { BreakerFilterArgs } from '../breakers/dto/breaker-filter.args';
 import { HealthHistoryArgs, RecentEventsArgs } from './dto/analytics.args';
 import { AnalyticsFeed } from './analytics.feed';
-import { grade } from './grading';
+import { ConcludedRecoveriesLoader } from './concluded-recoveries.loader';
+import { grade, statusCounts } from './grading';
 import { HealthStatus } from './health-status';
-import { HealthChange, HealthSnapshot, RecoveryReport, ServiceRecoveryInfo } from './models/health.model';
+import { HealthChange, HealthSnapshot, RecoveryReport, ServiceRecoveryInfo, StatusCounts } from './models/health.model';
 import { HealthHistoryService } from './health-history.service';
 import { RecentEventsLoader } from './recent-events.loader';
 import { reportWithin, ReportData } from './report';
@@ -30,6 +31,13 @@ export class AnalyticsResolver {
     private readonly feed: AnalyticsFeed,
     private readonly closer: SlowSubscriberCloser,
   ) {}
+
+  @ResolveField(() => StatusCounts, {
+    description: 'How many breakers have each status: one bad breaker among thousands reads as that.',
+  })
+  statusCounts(@Parent() report: RecoveryReport): StatusCounts {
+    return statusCounts(report.services.map((s) => s.healthStatus));
+  }
 
   @Query(() => RecoveryReport, { description: 'The latest computed report; computed now if there is none yet.' })
   async recoveryReport(@CurrentPrincipal() by: Principal): Promise<ReportData> {
@@ -86,14 +94,21 @@ export class ServiceRecoveryInfoResolver {
 
 @Resolver(() => Breaker)
 export class BreakerHealthResolver {
-  @ResolveField(() => HealthStatus, { description: 'Its grade now, from its state and recovery figures.' })
-  health(@Parent() breaker: Breaker): HealthStatus {
+  constructor(private readonly concluded: ConcludedRecoveriesLoader) {}
+
+  @ResolveField(() => HealthStatus, {
+    description: 'Its grade now, from its state and the recoveries concluded within HEALTH_WINDOW_MS.',
+  })
+  async health(@Parent() breaker: Breaker, @Context() context: object): Promise<HealthStatus> {
     const m = breaker.metrics;
+    const window = await this.concluded.load(context, breaker.name);
     return grade({
       state: breaker.state,
       successfulRecoveries: m.successfulRecoveries,
       failedRecoveries: m.failedRecoveries,
       totalRecoveryTimeMs: m.averageRecoveryTimeMs * m.successfulRecoveries,
+      windowSuccessfulRecoveries: window.succeeded,
+      windowFailedRecoveries: window.failed,
     }).status;
   }
 }

@@ -56,7 +56,8 @@ export class AnalyticsService {
       if (trigger === 'schedule' && last !== null && now - last < this.config.analytics.recomputeIntervalMs / 2) {
         return null;
       }
-      const inputs = await this.facts.loadAll(tx.manager, now, this.config.analytics.thresholds.windowMs);
+      const a = this.config.analytics;
+      const inputs = await this.facts.loadAll(tx.manager, now, a.thresholds.windowMs, a.healthWindowMs);
       const { report, changes } = this.grade(inputs, now);
       await this.reports.saveGrades(
         tx.manager,
@@ -91,6 +92,7 @@ export class AnalyticsService {
         name: input.name,
         healthStatus: g.status,
         recoveryRate: g.recoveryRate,
+        lifetimeRecoveryRate: g.lifetimeRecoveryRate,
         averageDowntimeMs: g.averageDowntimeMs,
       };
     });

@@ -79,7 +79,7 @@ describe('FactsStore.loadAll', () => {
     const { manager: m, statements } = manager(() => [
       { breaker_id: 7, timed_calls: 480, p50_index: fast, p99_index: slow },
     ]);
-    const [facts] = await store.loadAll(m, NOW, 3_600_000);
+    const [facts] = await store.loadAll(m, NOW, 3_600_000, 86_400_000);
     expect(facts).toMatchObject({
       name: 'payments',
       windowCalls: 500,
@@ -103,7 +103,7 @@ describe('FactsStore.loadAll', () => {
   });
 
   it('has no percentiles for a breaker without timed calls', async () => {
-    const [facts] = await store.loadAll(manager(() => []).manager, NOW, 3_600_000);
+    const [facts] = await store.loadAll(manager(() => []).manager, NOW, 3_600_000, 86_400_000);
     expect(facts).toMatchObject({ windowCalls: 500, windowTimedCalls: 0, p50Ms: null, p99Ms: null });
   });
 
@@ -111,7 +111,7 @@ describe('FactsStore.loadAll', () => {
     const { manager: m, statements } = manager(() => {
       throw cancelled('57014');
     });
-    const [facts] = await store.loadAll(m, NOW, 3_600_000);
+    const [facts] = await store.loadAll(m, NOW, 3_600_000, 86_400_000);
     expect(facts).toMatchObject({ windowCalls: 500, windowFailures: 5, windowTimedCalls: 0, p50Ms: null, p99Ms: null });
     expect(statements).toEqual([
       'WITH recent AS',
@@ -127,7 +127,7 @@ describe('FactsStore.loadAll', () => {
     const { manager: m, statements } = manager(() => {
       throw cancelled('42P01');
     });
-    await expect(store.loadAll(m, NOW, 3_600_000)).rejects.toThrow('canceling statement');
+    await expect(store.loadAll(m, NOW, 3_600_000, 86_400_000)).rejects.toThrow('canceling statement');
     expect(statements).not.toContain('ROLLBACK TO SAVEPOINT');
     expect(warn).not.toHaveBeenCalled();
   });

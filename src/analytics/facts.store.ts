@@ -12,6 +12,9 @@ import { BreakerFacts, BUSY_MINUTE_CALLS } from './recommendations/recommendatio
 export interface GradedInput extends BreakerFacts {
   readonly id: number;
   readonly totalRecoveryTimeMs: number;
+  /** Recoveries concluded within the health window. */
+  readonly windowSuccessfulRecoveries: number;
+  readonly windowFailedRecoveries: number;
   /** Its grade at the previous run; null before its first. */
   readonly previousStatus: HealthStatus | null;
 }
@@ -26,6 +29,8 @@ interface FactsRow extends ConfigRow {
   failed_recoveries: number;
   consecutive_failed_recoveries: number;
   total_recovery_time_ms: number;
+  window_successful_recoveries: number;
+  window_failed_recoveries: number;
   p75_recovery_time_ms: number | null;
   openings_from_closed: number;
   left_closed: number;
@@ -57,9 +62,9 @@ export class FactsStore {
   private readonly logger = new Logger(FactsStore.name);
 
   /** Runs inside the recompute's transaction (the latency statement sits in a savepoint of it). */
-  async loadAll(manager: EntityManager, now: number, windowMs: number): Promise<GradedInput[]> {
+  async loadAll(manager: EntityManager, now: number, windowMs: number, healthWindowMs: number): Promise<GradedInput[]> {
     const since = new Date(now - windowMs);
-    const rows = await queryRows<FactsRow>(manager, FACTS_SQL, [since, BUSY_MINUTE_CALLS]);
+    const rows = await queryRows<FactsRow>(manager, FACTS_SQL, [since, BUSY_MINUTE_CALLS, new Date(now - healthWindowMs)]);
     const latency = await this.latency(manager, since);
     return rows.map((r) => toInput(r, latency.get(r.id) ?? null));
   }
@@ -117,6 +122,14 @@ const FACTS_SQL = `WITH recent AS (
            percentile_cont(0.5) WITHIN GROUP (ORDER BY failures::float8 / calls) AS median_minute_failure_ratio,
            max(failures::float8 / calls) FILTER (WHERE calls >= $2) AS max_minute_failure_ratio
     FROM outcome_buckets WHERE ${IN_WINDOW} AND calls > 0 GROUP BY breaker_id
+  ), concluded AS (
+    -- The recoveries concluded within the health window, from recovery_events_concluded_idx.
+    SELECT breaker_id,
+           count(*) FILTER (WHERE type = 'RECOVERY_SUCCEEDED')::int AS succeeded,
+           count(*) FILTER (WHERE type = 'RECOVERY_FAILED')::int AS failed
+    FROM recovery_events
+    WHERE type IN ('RECOVERY_SUCCEEDED', 'RECOVERY_FAILED') AND occurred_at > $3
+    GROUP BY breaker_id
   ), recoveries AS (
     SELECT breaker_id,
            percentile_cont(0.75) WITHIN GROUP (ORDER BY (info ->> 'recoveryTimeMs')::float8) AS p75
@@ -124,6 +137,7 @@ const FACTS_SQL = `WITH recent AS (
   )
   SELECT b.id, b.name, b.state, ${configColumns('b')}, b.state_changed_at, m.away_since,
          m.successful_recoveries, m.failed_recoveries, m.consecutive_failed_recoveries, m.total_recovery_time_ms,
+         coalesce(w.succeeded, 0) AS window_successful_recoveries, coalesce(w.failed, 0) AS window_failed_recoveries,
          r.p75 AS p75_recovery_time_ms,
          coalesce(e.openings_from_closed, 0) AS openings_from_closed, coalesce(e.left_closed, 0) AS left_closed,
          coalesce(o.calls, 0) AS window_calls, coalesce(o.failures, 0) AS window_failures,
@@ -135,6 +149,7 @@ const FACTS_SQL = `WITH recent AS (
   JOIN recovery_metrics m ON m.breaker_id = b.id
   LEFT JOIN recent e ON e.breaker_id = b.id
   LEFT JOIN outcomes o ON o.breaker_id = b.id
+  LEFT JOIN concluded w ON w.breaker_id = b.id
   LEFT JOIN recoveries r ON r.breaker_id = b.id
   LEFT JOIN breaker_health h ON h.breaker_id = b.id
   ORDER BY b.name`;
@@ -169,6 +184,8 @@ function toInput(r: FactsRow, latency: LatencyRow | null): GradedInput {
     failedRecoveries: r.failed_recoveries,
     consecutiveFailedRecoveries: r.consecutive_failed_recoveries,
     totalRecoveryTimeMs: r.total_recovery_time_ms,
+    windowSuccessfulRecoveries: r.window_successful_recoveries,
+    windowFailedRecoveries: r.window_failed_recoveries,
     averageRecoveryTimeMs: r.successful_recoveries === 0 ? 0 : r.total_recovery_time_ms / r.successful_recoveries,
     p75RecoveryTimeMs: nullableNumber(r.p75_recovery_time_ms),
     openingsFromClosed: r.openings_from_closed,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { BreakerState } from '../breakers/engine';
-import { grade, GradingInput, overallHealth, recoveryRate, stateCap, statusForRate } from './grading';
+import { grade, GradingInput, overallHealth, recoveryRate, stateCap, statusCounts, statusForRate } from './grading';
 import { HEALTH_ORDER, HealthStatus, worse } from './health-status';
 
 const H = HealthStatus;
@@ -10,8 +10,14 @@ const ALL_STATES = [S.CLOSED, S.OPEN, S.HALF_OPEN, S.FORCED_OPEN, S.DISABLED] as
 /** How bad a status is: 0 HEALTHY … 3 CRITICAL. */
 const badness = (s: HealthStatus): number => HEALTH_ORDER.indexOf(s);
 
+/** A breaker whose recoveries all concluded within the health window, unless told otherwise. */
 function input(overrides: Partial<GradingInput> = {}): GradingInput {
-  return { state: S.CLOSED, successfulRecoveries: 0, failedRecoveries: 0, totalRecoveryTimeMs: 0, ...overrides };
+  const base = { state: S.CLOSED, successfulRecoveries: 0, failedRecoveries: 0, totalRecoveryTimeMs: 0, ...overrides };
+  return {
+    windowSuccessfulRecoveries: base.successfulRecoveries,
+    windowFailedRecoveries: base.failedRecoveries,
+    ...base,
+  };
 }
 
 describe('health-status', () => {
@@ -96,7 +102,35 @@ describe('grade', () => {
     });
 
     it('is HEALTHY with rate 1.0 when no attempt has concluded', () => {
-      expect(grade(input())).toEqual({ status: H.HEALTHY, recoveryRate: 1, averageDowntimeMs: 0 });
+      expect(grade(input())).toEqual({ status: H.HEALTHY, recoveryRate: 1, lifetimeRecoveryRate: 1, averageDowntimeMs: 0 });
+    });
+  });
+
+  describe('the health window', () => {
+    it('rests the status on the recoveries concluded in the window, not the lifetime ones', () => {
+      // Four failed recoveries last month, none since: HEALTHY again, the lifetime rate kept beside.
+      const old = input({ failedRecoveries: 4, windowFailedRecoveries: 0 });
+      expect(grade(old)).toMatchObject({ status: H.HEALTHY, recoveryRate: 1, lifetimeRecoveryRate: 0 });
+      // Good for years, bad today: CRITICAL now.
+      const today = input({ successfulRecoveries: 1000, failedRecoveries: 3, windowFailedRecoveries: 3, windowSuccessfulRecoveries: 1 });
+      expect(grade(today)).toMatchObject({ status: H.CRITICAL, recoveryRate: 0.25 });
+      expect(grade(today).lifetimeRecoveryRate).toBeCloseTo(1000 / 1003, 12);
+    });
+
+    it('still applies the state caps with no recovery in the window', () => {
+      expect(grade(input({ state: S.OPEN, failedRecoveries: 9, windowFailedRecoveries: 0 })).status).toBe(H.UNHEALTHY);
+    });
+  });
+
+  describe('statusCounts', () => {
+    it('counts each status, and zero for the others', () => {
+      expect(statusCounts([H.HEALTHY, H.CRITICAL, H.HEALTHY, H.DEGRADED])).toEqual({
+        healthy: 2,
+        degraded: 1,
+        unhealthy: 0,
+        critical: 1,
+      });
+      expect(statusCounts([])).toEqual({ healthy: 0, degraded: 0, unhealthy: 0, critical: 0 });
     });
   });
 
@@ -104,7 +138,7 @@ describe('grade', () => {
     it.each([S.OPEN, S.FORCED_OPEN])('%s is at best UNHEALTHY, even with rate 1.0', (state) => {
       expect(grade(input({ state })).status).toBe(H.UNHEALTHY);
       const g = grade(input({ state, successfulRecoveries: 10, totalRecoveryTimeMs: 5000 }));
-      expect(g).toEqual({ status: H.UNHEALTHY, recoveryRate: 1, averageDowntimeMs: 500 });
+      expect(g).toEqual({ status: H.UNHEALTHY, recoveryRate: 1, lifetimeRecoveryRate: 1, averageDowntimeMs: 500 });
     });
 
     it.each([S.OPEN, S.FORCED_OPEN])('%s caps a DEGRADED rate at UNHEALTHY', (state) => {
@@ -166,6 +200,8 @@ describe('grade', () => {
       successfulRecoveries: fc.nat({ max: 10_000 }),
       failedRecoveries: fc.nat({ max: 10_000 }),
       totalRecoveryTimeMs: fc.nat({ max: 1_000_000_000 }),
+      windowSuccessfulRecoveries: fc.nat({ max: 10_000 }),
+      windowFailedRecoveries: fc.nat({ max: 10_000 }),
     });
 
     it('an OPEN or FORCED_OPEN breaker is never HEALTHY or DEGRADED', () => {
@@ -197,7 +233,8 @@ describe('grade', () => {
       fc.assert(
         fc.property(inputArb, (i) => {
           const g = grade(i);
-          expect(g.recoveryRate).toBe(recoveryRate(i.successfulRecoveries, i.failedRecoveries));
+          expect(g.recoveryRate).toBe(recoveryRate(i.windowSuccessfulRecoveries, i.windowFailedRecoveries));
+          expect(g.lifetimeRecoveryRate).toBe(recoveryRate(i.successfulRecoveries, i.failedRecoveries));
           expect(g.recoveryRate).toBeGreaterThanOrEqual(0);
           expect(g.recoveryRate).toBeLessThanOrEqual(1);
           expect(badness(g.status)).toBeGreaterThanOrEqual(badness(statusForRate(g.recoveryRate)));

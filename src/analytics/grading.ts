@@ -4,14 +4,21 @@ import { HealthStatus, worse } from './health-status';
 /** What grading needs of a breaker. */
 export interface GradingInput {
   readonly state: BreakerState;
+  /** Over its whole life (recovery_metrics). */
   readonly successfulRecoveries: number;
   readonly failedRecoveries: number;
   readonly totalRecoveryTimeMs: number;
+  /** Concluded within the health window (HEALTH_WINDOW_MS before now): what the status rests on. */
+  readonly windowSuccessfulRecoveries: number;
+  readonly windowFailedRecoveries: number;
 }
 
 export interface Grade {
   readonly status: HealthStatus;
+  /** Over the recoveries concluded in the health window. */
   readonly recoveryRate: number;
+  /** Over every recovery concluded since the breaker was registered. */
+  readonly lifetimeRecoveryRate: number;
   readonly averageDowntimeMs: number;
 }
 
@@ -42,12 +49,17 @@ export function stateCap(state: BreakerState): HealthStatus {
   }
 }
 
-/** Grades one breaker from its state and recovery figures. */
+/**
+ * Grades one breaker from its state and the recoveries concluded in the health window, so that
+ * bad recoveries stop counting once they are older than it; with none in the window the rate is
+ * 1.0 and only the state caps the status.
+ */
 export function grade(input: GradingInput): Grade {
-  const rate = recoveryRate(input.successfulRecoveries, input.failedRecoveries);
+  const rate = recoveryRate(input.windowSuccessfulRecoveries, input.windowFailedRecoveries);
   return {
     status: worse(statusForRate(rate), stateCap(input.state)),
     recoveryRate: rate,
+    lifetimeRecoveryRate: recoveryRate(input.successfulRecoveries, input.failedRecoveries),
     averageDowntimeMs: input.successfulRecoveries === 0 ? 0 : input.totalRecoveryTimeMs / input.successfulRecoveries,
   };
 }
@@ -57,4 +69,23 @@ export function overallHealth(statuses: Iterable<HealthStatus>): HealthStatus {
   let overall = HealthStatus.HEALTHY;
   for (const status of statuses) overall = worse(overall, status);
   return overall;
+}
+
+/** How many breakers have each status. */
+export interface StatusCounts {
+  healthy: number;
+  degraded: number;
+  unhealthy: number;
+  critical: number;
+}
+
+export function statusCounts(statuses: Iterable<HealthStatus>): StatusCounts {
+  const counts: StatusCounts = { healthy: 0, degraded: 0, unhealthy: 0, critical: 0 };
+  for (const status of statuses) {
+    if (status === HealthStatus.HEALTHY) counts.healthy++;
+    else if (status === HealthStatus.DEGRADED) counts.degraded++;
+    else if (status === HealthStatus.UNHEALTHY) counts.unhealthy++;
+    else counts.critical++;
+  }
+  return counts;
 }

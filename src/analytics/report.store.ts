@@ -28,7 +28,13 @@ export class ReportStore {
       'SELECT report FROM recovery_reports WHERE id = 1',
     );
     if (rows.length === 0) return null;
-    return { ...rows[0].report, generatedAt: new Date(rows[0].report.generatedAt) };
+    const report = rows[0].report;
+    return {
+      ...report,
+      generatedAt: new Date(report.generatedAt),
+      // A report stored before grades had a window holds lifetime rates only: they were the same thing.
+      services: report.services.map((s) => ({ ...s, lifetimeRecoveryRate: s.lifetimeRecoveryRate ?? s.recoveryRate })),
+    };
   }
 
   async lastGeneratedAt(manager: EntityManager): Promise<number | null> {

@@ -8,6 +8,7 @@ export interface ServiceGrade {
   readonly name: string;
   readonly healthStatus: HealthStatus;
   readonly recoveryRate: number;
+  readonly lifetimeRecoveryRate: number;
   readonly averageDowntimeMs: number;
 }
 

@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       outcomeQueueLimit: 100_000,
       analytics: {
         recomputeIntervalMs: 30_000,
+        healthWindowMs: 86_400_000,
         snapshotRetentionDays: 30,
         eventRetentionDays: 90,
         bucketRetentionDays: 30,
@@ -141,9 +142,11 @@ describe('loadConfig', () => {
       REC_SLOW_TAIL_MIN_MS: '250',
       REC_RATE_MIN_CALLS_PER_HOUR: '500',
       REC_RATE_FAILURE_RATIO: '0.4',
+      HEALTH_WINDOW_MS: '3600000',
     });
     expect(analytics).toEqual({
       recomputeIntervalMs: 500,
+      healthWindowMs: 3_600_000,
       snapshotRetentionDays: 7,
       eventRetentionDays: 14,
       bucketRetentionDays: 2,

@@ -83,6 +83,8 @@ export interface AuthConfig {
 export interface AnalyticsConfig {
   /** How often the cluster regrades every breaker (one instance at a time). */
   readonly recomputeIntervalMs: number;
+  /** Grades count the recoveries concluded within this long before the run. */
+  readonly healthWindowMs: number;
   readonly snapshotRetentionDays: number;
   readonly eventRetentionDays: number;
   readonly bucketRetentionDays: number;
@@ -182,6 +184,7 @@ function loadAnalytics(env: Env): AnalyticsConfig {
   const d = DEFAULT_THRESHOLDS;
   return {
     recomputeIntervalMs: integer(env, 'HEALTH_RECOMPUTE_INTERVAL_MS', 30_000, 100, DAY_MS),
+    healthWindowMs: integer(env, 'HEALTH_WINDOW_MS', DAY_MS, 60_000, 90 * DAY_MS),
     snapshotRetentionDays: integer(env, 'SNAPSHOT_RETENTION_DAYS', 30, 1, 3650),
     eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 90, 1, 3650),
     bucketRetentionDays: integer(env, 'OUTCOME_BUCKET_RETENTION_DAYS', 30, 1, 3650),

@@ -1,4 +1,4 @@
-import { Field, Float, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, Float, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { JSONScalar } from '../../common/scalars/json.scalar';
 import { HealthStatus } from '../health-status';
 import { RecommendationKind, Severity } from '../recommendations/recommendation';
@@ -37,11 +37,32 @@ export class ServiceRecoveryInfo {
   @Field(() => HealthStatus)
   healthStatus: HealthStatus;
 
-  @Field(() => Float)
+  @Field(() => Float, {
+    description:
+      'Successful over concluded recoveries within HEALTH_WINDOW_MS (default 24 h); 1.0 while none concluded there. The status rests on it.',
+  })
   recoveryRate: number;
+
+  @Field(() => Float, { description: 'Successful over concluded recoveries since the breaker was registered.' })
+  lifetimeRecoveryRate: number;
 
   @Field(() => Float)
   averageDowntimeMs: number;
+}
+
+@ObjectType({ description: 'How many breakers have each status.' })
+export class StatusCounts {
+  @Field(() => Int)
+  healthy: number;
+
+  @Field(() => Int)
+  degraded: number;
+
+  @Field(() => Int)
+  unhealthy: number;
+
+  @Field(() => Int)
+  critical: number;
 }
 
 @ObjectType()
