@@ -8,7 +8,7 @@ COPY src src
 COPY migrations migrations
 COPY scripts scripts
 COPY client client
-COPY dashboard dashboard
+COPY web web
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-slim

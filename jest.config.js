@@ -22,10 +22,10 @@ module.exports = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   // TEST_ROOT=src or TEST_ROOT=test narrows a run to the unit or the end-to-end tests (see package.json);
-  // bench/ holds the harness's own unit tests, client/src/ the client package's.
+  // bench/ holds the harness's own unit tests, client/src/ the client package's, web/src/ the dashboard's.
   roots: process.env.TEST_ROOT
     ? [`<rootDir>/${process.env.TEST_ROOT}`]
-    : ['<rootDir>/src', '<rootDir>/test', '<rootDir>/bench', '<rootDir>/client/src'],
+    : ['<rootDir>/src', '<rootDir>/test', '<rootDir>/bench', '<rootDir>/client/src', '<rootDir>/web/src'],
   testRegex: '\\.(e2e-)?spec\\.ts$',
   transform: {
     '^.+\\.ts$': swc('typescript'),

@@ -2,8 +2,8 @@ import { build } from 'esbuild';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 
-/** The dashboard's sources, from the repository root whether this runs from scripts/ or dist/scripts/. */
-const SOURCE = resolve(__dirname, __dirname.includes(`${join('dist', 'scripts')}`) ? '../..' : '..', 'dashboard');
+/** The dashboard's sources (web/), from the repository root whether this runs from scripts/ or dist/scripts/. */
+const SOURCE = resolve(__dirname, __dirname.includes(`${join('dist', 'scripts')}`) ? '../..' : '..', 'web');
 
 /**
  * Bundles the dashboard (Preact and uPlot, graphql-ws's client) into `outDir`: index.html and

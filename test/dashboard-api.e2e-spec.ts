@@ -98,6 +98,9 @@ describe('the queries behind the dashboard (e2e)', () => {
       { step: MINUTE, s: iso(T0), u: iso(T0 + 101 * MINUTE) },
       { step: 90_000 },
       { s: iso(T0 + 10 * MINUTE), u: iso(T0 + 10 * MINUTE) },
+      // More than 7 days, in few steps: one step of a year, or 8 steps of a day.
+      { step: 366 * 1440 * MINUTE, s: iso(T0), u: iso(T0 + MINUTE) },
+      { step: 1440 * MINUTE, s: iso(T0 - 8 * 1440 * MINUTE), u: iso(T0) },
     ]) {
       const result = await gql(fixture.app, ACTIVITY, vars);
       expect(errorCode(result)).toBe('BAD_USER_INPUT');

@@ -33,6 +33,14 @@ type LiveFigures = Pick<
 >;
 
 const PREFIX = 'dash.';
+const HOLD_OPEN_MS = 86_400_000;
+/** Each breaker driven goes round these states, one request each. */
+const CYCLE = [
+  { state: 'OPEN', mutation: `recordOutcome(input: { breakerName: $n, success: false }) { state }` },
+  { state: 'CLOSED', mutation: `resetBreaker(name: $n) { state }` },
+  { state: 'FORCED_OPEN', mutation: `forceOpenBreaker(name: $n) { state }` },
+  { state: 'CLOSED', mutation: `resetBreaker(name: $n) { state }` },
+];
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RATE = 100;
 
@@ -42,16 +50,32 @@ const RATE = 100;
  * scenario's own breakers keeps the other scenarios' breakers off its page.
  */
 export async function dashboardScenario(url: string, count: number, quick: boolean): Promise<DashboardResult> {
+  const names = Array.from({ length: count }, (_, i) => `${PREFIX}${String(i).padStart(4, '0')}`);
+  // One failure opens a breaker, and it stays OPEN until reset: the bench decides every state.
+  const config = `{ failureThreshold: 1, openTimeoutMs: ${HOLD_OPEN_MS}, maxOpenTimeoutMs: ${HOLD_OPEN_MS} }`;
   for (let from = 0; from < count; from += 100) {
-    const fields = Array.from(
-      { length: Math.min(100, count - from) },
-      (_, i) => `b${i}: registerBreaker(input: { name: "${PREFIX}${String(from + i).padStart(4, '0')}" }) { name }`,
-    );
+    const fields = names
+      .slice(from, from + 100)
+      .map((name, i) => `b${i}: registerBreaker(input: { name: "${name}", config: ${config} }) { name }`);
     await gql(url, `mutation { ${fields.join('\n')} }`);
+  }
+  // An hour of calls for every tile's figures and sparkline: one every five minutes.
+  const now = Date.now();
+  const outcomes = names.flatMap((breakerName) =>
+    Array.from({ length: 12 }, (_, i) => ({
+      breakerName,
+      success: true,
+      durationMs: 20 + i,
+      occurredAt: new Date(now - (i * 5 + 1) * 60_000).toISOString(),
+    })),
+  );
+  for (let i = 0; i < outcomes.length; i += 10_000) {
+    await gql(url, `mutation($o: [OutcomeInput!]!) { recordOutcomes(outcomes: $o) { accepted } }`, {
+      o: outcomes.slice(i, i + 10_000),
+    });
   }
   const key = await createKey(url, 'bench-dashboard', PREFIX);
   const emptyKey = await createKey(url, 'bench-dashboard-empty', 'no-such-breaker.');
-  const names = Array.from({ length: count }, (_, i) => `${PREFIX}${String(i).padStart(4, '0')}`);
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   try {
@@ -160,7 +184,9 @@ async function transitionsToPaint(
     await page.locator('.live.on').waitFor();
     await page.evaluate(WATCH_PAINTS);
 
-    // Round robin over the breakers, each alternating FORCED_OPEN and CLOSED, paced at RATE per second.
+    // Round robin over RATE breakers (so about one transition a second each), each going round
+    // CYCLE: OPEN (whose countdown the page re-reads), CLOSED, FORCED_OPEN, CLOSED; paced at RATE per second.
+    const driven = names.slice(0, RATE);
     const total = RATE * seconds;
     const sent = new Map<string, { state: string; at: number }[]>();
     const requests: Promise<unknown>[] = [];
@@ -169,13 +195,12 @@ async function transitionsToPaint(
       const due = start + (i * 1000) / RATE;
       const wait = due - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const name = names[i % names.length];
+      const name = driven[i % driven.length];
       const turns = sent.get(name) ?? [];
-      const state = turns.length % 2 === 0 ? 'FORCED_OPEN' : 'CLOSED';
-      turns.push({ state, at: Date.now() });
+      const step = CYCLE[turns.length % CYCLE.length];
+      turns.push({ state: step.state, at: Date.now() });
       sent.set(name, turns);
-      const mutation = state === 'FORCED_OPEN' ? 'forceOpenBreaker' : 'resetBreaker';
-      requests.push(gql(url, `mutation($n: String!) { ${mutation}(name: $n) { state } }`, { n: name }));
+      requests.push(gql(url, `mutation($n: String!) { ${step.mutation} }`, { n: name }));
     }
     await Promise.all(requests);
     const elapsed = (Date.now() - start) / 1000;

@@ -31,9 +31,16 @@ export function serveDashboard(app: NestExpressApplication, dir: string): void {
   const indexFile = join(dir, 'index.html');
   const index = existsSync(indexFile) ? readFileSync(indexFile) : null;
   if (!index) new Logger('Dashboard').warn(`no dashboard build in ${dir}: run \`npm run build\` to serve it at /`);
+  app.disable('x-powered-by');
   app.use(
     '/assets',
-    express.static(join(dir, 'assets'), { index: false, immutable: true, maxAge: '365d', fallthrough: true }),
+    express.static(join(dir, 'assets'), {
+      index: false,
+      immutable: true,
+      maxAge: '365d',
+      fallthrough: true,
+      setHeaders: (response) => response.setHeader('X-Content-Type-Options', 'nosniff'),
+    }),
   );
   app.use((request: Request, response: Response, next: NextFunction) => {
     if ((request.method !== 'GET' && request.method !== 'HEAD') || !PAGES.test(request.path)) return next();

@@ -35,7 +35,7 @@ export class StatsResolver {
 
   @Query(() => [BreakerActivity], {
     description:
-      "Every breaker's calls and failures per step, by name, for a fleet view's sparklines; breakers with no outcome in the range are left out. At most 100 steps.",
+      "Every breaker's calls and failures per step, by name, for a fleet view's sparklines; breakers with no outcome in the range are left out. At most 100 steps, over at most 7 days.",
   })
   breakerActivity(@Args() args: BreakerActivityArgs, @CurrentPrincipal() by: Principal): Promise<BreakerActivity[]> {
     return this.service.breakerActivity(args, BreakerScope.of(by).prefix);

@@ -9,6 +9,7 @@ import {
   DEFAULT_ACTIVITY_STEP_MS,
   DEFAULT_ERRORS,
   MAX_ACTIVITY_POINTS,
+  MAX_ACTIVITY_RANGE_MS,
   MAX_POINTS,
   STEP_UNIT_MS,
 } from './dto/stats.args';
@@ -46,12 +47,20 @@ export class StatsService {
 
   /**
    * Every breaker's calls and failures per step over the same kind of range as breakerStats, at
-   * most MAX_ACTIVITY_POINTS steps; breakers with no outcome in it are left out. `prefix` limits
+   * most MAX_ACTIVITY_POINTS steps and MAX_ACTIVITY_RANGE_MS; breakers with no outcome in it are
+   * left out, so the answer holds at most one series per breaker (MAX_BREAKERS). `prefix` limits
    * it to a scoped key's breakers.
    */
   async breakerActivity(args: BreakerActivityArgs, prefix: string | null): Promise<BreakerActivity[]> {
     const step = args.stepMs ?? DEFAULT_ACTIVITY_STEP_MS;
     const { first, count } = this.steps(args, step, MAX_ACTIVITY_POINTS);
+    // Every breaker's minutes are read: the range, steps included, is kept to a week of them.
+    if (count * step > MAX_ACTIVITY_RANGE_MS) {
+      throw AppError.badInput(
+        'since',
+        `breakerActivity covers at most ${MAX_ACTIVITY_RANGE_MS / 86_400_000} days of whole steps: use a shorter range or a smaller stepMs`,
+      );
+    }
     const rows = await this.store.activity(this.dataSource.manager, first, first + count * step, step, prefix);
     const series: BreakerActivity[] = [];
     for (const row of rows) {

@@ -10,8 +10,9 @@ export const DEFAULT_ERRORS = 20;
 export const MAX_ERRORS = 100;
 /** breakerActivity's default step: an hour is 12 points per breaker. */
 export const DEFAULT_ACTIVITY_STEP_MS = 300_000;
-/** breakerActivity answers for every breaker at once, so its series are short. */
+/** breakerActivity answers for every breaker at once, so its series are short, and its range too. */
 export const MAX_ACTIVITY_POINTS = 100;
+export const MAX_ACTIVITY_RANGE_MS = 7 * 86_400_000;
 
 const STEP_MESSAGE = `stepMs must be a positive multiple of ${STEP_UNIT_MS} (whole minutes), at most ${MAX_STEP_MS}`;
 

@@ -2,7 +2,7 @@ import { Field, Float, ObjectType } from '@nestjs/graphql';
 
 @ObjectType({
   description:
-    "One breaker's calls and failures per step, for a fleet's sparklines: `[i]` is the step starting at `since + i × stepMs` of the query.",
+    "One breaker's calls and failures per step, for a fleet's sparklines. Steps are aligned to multiples of stepMs since the epoch: `[0]` is the step holding `since`, `[i]` the i-th after it.",
 })
 export class BreakerActivity {
   @Field()

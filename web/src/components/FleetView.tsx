@@ -114,7 +114,6 @@ export function FleetView({ fleet }: { fleet: FleetStore }) {
 
 /** One breaker. Tiles are immutable, so an unchanged one is not rendered again. */
 const TileView = memo(function TileView({ tile }: { tile: Tile }) {
-  const perMinute = tile.volume / 60;
   return (
     <li class={`tile state-${tile.state}`} data-breaker={tile.name} data-state={tile.state}>
       <a href={breakerPath(tile.name)}>
@@ -126,7 +125,7 @@ const TileView = memo(function TileView({ tile }: { tile: Tile }) {
           </span>
         </span>
         <span class="tile-figures">
-          <span>{formatCount(perMinute)} calls/min</span>
+          <span>{formatCount(tile.perMinute)} calls/min</span>
           <span>{formatPercent(tile.failureRate)} failed</span>
         </span>
         <Sparkline calls={tile.calls} failures={tile.failures} />

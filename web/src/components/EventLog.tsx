@@ -7,7 +7,7 @@ export function EventLog({
   hasMore,
   onMore,
 }: {
-  events: RecoveryEvent[];
+  events: readonly RecoveryEvent[];
   hasMore: boolean;
   onMore: () => void;
 }) {

@@ -30,7 +30,7 @@ export const EVENT_FIELDS = 'id type fromState toState occurredAt info';
 
 export const EVENTS = `query($name: String!, $after: String, $first: Int, $types: [RecoveryEventType!]) {
   breakerEvents(breakerName: $name, after: $after, first: $first, types: $types) {
-    edges { node { ${EVENT_FIELDS} } }
+    edges { cursor node { ${EVENT_FIELDS} } }
     pageInfo { endCursor hasNextPage }
   }
 }`;

@@ -1,24 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
+import { parseRoute, Route } from './routes';
 
-/** The pages, each with its own address, so that a breaker's view can be linked to. */
-export type Route = { page: 'fleet' } | { page: 'breaker'; name: string } | { page: 'recommendations' };
-
-export function parseRoute(path: string): Route {
-  if (path === '/recommendations') return { page: 'recommendations' };
-  const breaker = /^\/breakers\/(.+)$/.exec(path);
-  if (breaker) {
-    try {
-      return { page: 'breaker', name: decodeURIComponent(breaker[1]) };
-    } catch {
-      return { page: 'fleet' };
-    }
-  }
-  return { page: 'fleet' };
-}
-
-export function breakerPath(name: string): string {
-  return `/breakers/${encodeURIComponent(name)}`;
-}
+export { breakerPath } from './routes';
+export type { Route } from './routes';
 
 export function navigate(path: string): void {
   if (path === location.pathname) return;

@@ -1,13 +1,7 @@
 import { Api } from './api';
-import { Activity, BreakerState, HealthStatus, STATE_LABELS, Tile, TileBreaker, toTile } from './model';
+import { Activity, HealthStatus, STATE_LABELS, Tile, TileBreaker } from './model';
 import { FLEET, HEALTH_CHANGES, OVERALL, REPORT_UPDATES, STATE_CHANGES, TILE_FIELDS } from './queries';
-
-interface Transition {
-  breakerName: string;
-  from: BreakerState;
-  to: BreakerState;
-  at: string;
-}
+import { applyTransition, mergeFleet, refreshTile, Transition } from './tiles';
 
 export interface FleetSnapshot {
   readonly tiles: ReadonlyMap<string, Tile>;
@@ -23,11 +17,20 @@ export interface FleetSnapshot {
 const REFRESH_BATCH = 50;
 /** The sparklines and figures are re-read this often; states and grades arrive live. */
 const ACTIVITY_REFRESH_MS = 60_000;
+/** The step of the sparklines, and of the range read for them. */
+const STEP_MS = 300_000;
+const HOUR_MS = 3_600_000;
+/** Updates are applied in the next animation frame, or after this long where frames are paused (a hidden tab). */
+const FLUSH_FALLBACK_MS = 250;
+/** The live region is rewritten at most this often, so that a screen reader is not flooded. */
+const ANNOUNCE_EVERY_MS = 1000;
 
 /**
  * The fleet as the dashboard shows it: every breaker the key can see, kept current by the live
- * feeds. Updates that arrive together are applied in one animation frame, so that a burst of
- * transitions costs one render, not one each.
+ * feeds. What arrives together is applied in one frame, and only the latest transition of each
+ * breaker is kept until then, so that the queue is bounded by the fleet's size even in a hidden
+ * tab. Reads over HTTP never move a tile back in time (see `toTile`), and an answer older than
+ * one already applied is dropped.
  */
 export class FleetStore {
   private snapshot: FleetSnapshot = {
@@ -40,12 +43,17 @@ export class FleetStore {
   };
   private readonly listeners = new Set<() => void>();
   private readonly stops: (() => void)[] = [];
-  private pendingTransitions: Transition[] = [];
+  private pendingTransitions = new Map<string, Transition>();
+  private pendingCount = 0;
   private pendingHealth = new Map<string, HealthStatus>();
   private frame: number | null = null;
+  private fallback: ReturnType<typeof setTimeout> | null = null;
   private readonly toRefresh = new Set<string>();
   private refreshing = false;
   private timer: ReturnType<typeof setInterval> | null = null;
+  private loadsStarted = 0;
+  private loadApplied = 0;
+  private lastAnnounced = 0;
 
   constructor(private readonly api: Api) {}
 
@@ -62,7 +70,8 @@ export class FleetStore {
   start(): void {
     this.stops.push(
       this.api.subscribe<{ breakerStateChanged: Transition }>(STATE_CHANGES, {}, (d) => {
-        this.pendingTransitions.push(d.breakerStateChanged);
+        this.pendingTransitions.set(d.breakerStateChanged.breakerName, d.breakerStateChanged);
+        this.pendingCount++;
         this.schedule();
       }),
       this.api.subscribe<{ healthChanged: { breakerName: string; to: HealthStatus } }>(HEALTH_CHANGES, {}, (d) => {
@@ -84,18 +93,25 @@ export class FleetStore {
     this.stops.splice(0).forEach((stop) => stop());
     if (this.timer !== null) clearInterval(this.timer);
     if (this.frame !== null) cancelAnimationFrame(this.frame);
+    if (this.fallback !== null) clearTimeout(this.fallback);
   }
 
   /** Reads every breaker, its last hour of activity and the overall grade. */
   async load(): Promise<void> {
+    const seq = ++this.loadsStarted;
     try {
-      const since = new Date(Date.now() - 3_600_000).toISOString();
+      const now = Date.now();
+      // Whole steps from the one holding an hour ago: `minutes` is what the figures cover.
+      const since = Math.floor((now - HOUR_MS) / STEP_MS) * STEP_MS;
       const [fleet, report] = await Promise.all([
-        this.api.request<{ breakers: TileBreaker[]; breakerActivity: Activity[] }>(FLEET, { since }),
+        this.api.request<{ breakers: TileBreaker[]; breakerActivity: Activity[] }>(FLEET, {
+          since: new Date(since).toISOString(),
+        }),
         this.api.request<{ recoveryReport: { overallSystemHealth: HealthStatus } }>(OVERALL),
       ]);
-      const activity = new Map(fleet.breakerActivity.map((a) => [a.breakerName, a]));
-      const tiles = new Map(fleet.breakers.map((b) => [b.name, toTile(b, activity.get(b.name))]));
+      if (seq < this.loadApplied) return; // a later read has been applied already
+      this.loadApplied = seq;
+      const tiles = mergeFleet(this.snapshot.tiles, fleet.breakers, fleet.breakerActivity, (now - since) / 60_000);
       this.set({ tiles, overall: report.recoveryReport.overallSystemHealth, loaded: true, error: null });
     } catch (error) {
       this.set({ error: (error as Error).message });
@@ -103,15 +119,22 @@ export class FleetStore {
   }
 
   private schedule(): void {
-    if (this.frame === null) this.frame = requestAnimationFrame(() => this.flush());
+    if (this.frame !== null) return;
+    this.frame = requestAnimationFrame(() => this.flush());
+    this.fallback = setTimeout(() => this.flush(), FLUSH_FALLBACK_MS);
   }
 
-  /** Applies what arrived since the last frame, in arrival order. */
+  /** Applies what arrived since the last flush. */
   private flush(): void {
+    if (this.frame !== null) cancelAnimationFrame(this.frame);
+    if (this.fallback !== null) clearTimeout(this.fallback);
     this.frame = null;
-    const transitions = this.pendingTransitions;
+    this.fallback = null;
+    const transitions = [...this.pendingTransitions.values()];
+    const count = this.pendingCount;
     const health = this.pendingHealth;
-    this.pendingTransitions = [];
+    this.pendingTransitions = new Map();
+    this.pendingCount = 0;
     this.pendingHealth = new Map();
     const tiles = new Map(this.snapshot.tiles);
     for (const t of transitions) {
@@ -120,16 +143,25 @@ export class FleetStore {
         this.toRefresh.add(t.breakerName); // registered since the page loaded
         continue;
       }
-      tiles.set(t.breakerName, { ...tile, state: t.to, stateChangedAt: t.at, openUntil: null });
+      tiles.set(t.breakerName, applyTransition(tile, t));
       if (t.to === 'OPEN') this.toRefresh.add(t.breakerName); // for its countdown
     }
     for (const [name, to] of health) {
       const tile = tiles.get(name);
       if (tile) tiles.set(name, { ...tile, health: to });
     }
-    const announcement = announce(transitions) ?? this.snapshot.announcement;
-    this.set({ tiles, announcement });
+    this.set({ tiles, announcement: this.announce(transitions, count) });
     void this.refresh();
+  }
+
+  /** "checkout: Closed → Open", or a count when many came at once; at most once a second. */
+  private announce(transitions: Transition[], count: number): string {
+    const now = Date.now();
+    if (transitions.length === 0 || now - this.lastAnnounced < ANNOUNCE_EVERY_MS) return this.snapshot.announcement;
+    this.lastAnnounced = now;
+    const last = transitions[transitions.length - 1];
+    const words = `${last.breakerName}: ${STATE_LABELS[last.from]} → ${STATE_LABELS[last.to]}`;
+    return count === 1 ? words : `${count} transitions; the latest, ${words}`;
   }
 
   /** Re-reads the breakers transitions named (openUntil, or a breaker new to the page), a batch at a time. */
@@ -150,8 +182,7 @@ export class FleetStore {
         const tiles = new Map(this.snapshot.tiles);
         for (const breaker of Object.values(answer)) {
           if (!breaker) continue;
-          const old = tiles.get(breaker.name);
-          tiles.set(breaker.name, old ? { ...old, ...breaker } : toTile(breaker, undefined));
+          tiles.set(breaker.name, refreshTile(tiles.get(breaker.name), breaker));
         }
         this.set({ tiles });
       }
@@ -166,12 +197,4 @@ export class FleetStore {
     this.snapshot = { ...this.snapshot, ...change };
     this.listeners.forEach((listener) => listener());
   }
-}
-
-/** "checkout: Closed → Open", or a count when many came in one frame. */
-function announce(transitions: Transition[]): string | null {
-  if (transitions.length === 0) return null;
-  const last = transitions[transitions.length - 1];
-  const words = `${last.breakerName}: ${STATE_LABELS[last.from]} → ${STATE_LABELS[last.to]}`;
-  return transitions.length === 1 ? words : `${transitions.length} transitions; the latest, ${words}`;
 }

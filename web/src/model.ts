@@ -29,8 +29,10 @@ export interface Activity {
 export interface Tile extends TileBreaker {
   calls: number[];
   failures: number[];
-  /** Calls in the last hour. */
+  /** Calls over the range read (about the last hour). */
   volume: number;
+  /** volume over the minutes the range covers. */
+  perMinute: number;
   /** Failures ÷ calls × 100 over the last hour; null without calls. */
   failureRate: number | null;
 }
@@ -91,17 +93,3 @@ export const STATE_COLOURS: Record<BreakerState, string> = {
 };
 
 export const SEVERITY_ORDER: Record<Severity, number> = { CRITICAL: 0, WARNING: 1, INFO: 2 };
-
-export function toTile(breaker: TileBreaker, activity: Activity | undefined): Tile {
-  const calls = activity?.calls ?? [];
-  const failures = activity?.failures ?? [];
-  const volume = sum(calls);
-  const failed = sum(failures);
-  return { ...breaker, calls, failures, volume, failureRate: volume > 0 ? (failed / volume) * 100 : null };
-}
-
-function sum(values: number[]): number {
-  let total = 0;
-  for (const v of values) total += v;
-  return total;
-}

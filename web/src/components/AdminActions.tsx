@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { Api } from '../api';
 import { formatInfo, formatTime } from '../format';
 import { RecoveryEvent } from '../model';
@@ -9,18 +9,23 @@ export interface PendingAction {
   /** What the Confirm button does, in words: "Reset", "Apply the suggested config". */
   label: string;
   mutation: string;
+  /** The type of the event it records. */
+  records: string;
   config?: Record<string, unknown>;
 }
 
 const ACTIONS: PendingAction[] = [
-  { label: 'Reset', mutation: RESET },
-  { label: 'Force open', mutation: FORCE_OPEN },
-  { label: 'Disable', mutation: DISABLE },
+  { label: 'Reset', mutation: RESET, records: 'CIRCUIT_RESET' },
+  { label: 'Force open', mutation: FORCE_OPEN, records: 'CIRCUIT_FORCED_OPEN' },
+  { label: 'Disable', mutation: DISABLE, records: 'CIRCUIT_DISABLED' },
 ];
 
 export function configAction(label: string, config: Record<string, unknown>): PendingAction {
-  return { label, mutation: UPDATE_CONFIG, config };
+  return { label, mutation: UPDATE_CONFIG, records: 'CONFIG_CHANGED', config };
 }
+
+/** Events read back to find the one an action recorded, among others' made meanwhile. */
+const RECENT = 20;
 
 /**
  * Runs an admin action: asks for a reason and a confirmation, sends the mutation, then shows the
@@ -29,12 +34,15 @@ export function configAction(label: string, config: Record<string, unknown>): Pe
 export function ActionForm({
   api,
   name,
+  actor,
   action,
   onCancel,
   onDone,
 }: {
   api: Api;
   name: string;
+  /** The signed-in key's name: its events carry it as `actor`. */
+  actor: string;
   action: PendingAction;
   onCancel: () => void;
   onDone: (recorded: RecoveryEvent | null) => void;
@@ -42,18 +50,26 @@ export function ActionForm({
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const reasonField = useRef<HTMLInputElement>(null);
+  useEffect(() => reasonField.current?.focus(), []);
   const confirm = async (event: Event) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      await api.request(action.mutation, { name, reason: reason.trim() || null, config: action.config });
-      // The mutation answers once its event has committed: the newest event is the one it recorded.
+      const why = reason.trim() || null;
+      await api.request(action.mutation, { name, reason: why, config: action.config });
+      // The mutation answers once its event has committed. Another admin may have acted since: the
+      // recorded one is the newest of its type with this key as actor and this reason.
       const { breakerEvents } = await api.request<{ breakerEvents: { edges: { node: RecoveryEvent }[] } }>(EVENTS, {
         name,
-        first: 1,
+        first: RECENT,
+        types: [action.records],
       });
-      onDone(breakerEvents.edges[0]?.node ?? null);
+      const ours = breakerEvents.edges
+        .map((e) => e.node)
+        .find((e) => e.info.actor === actor && (e.info.reason ?? null) === why);
+      onDone(ours ?? null);
     } catch (failure) {
       setError((failure as Error).message);
       setBusy(false);
@@ -68,11 +84,11 @@ export function ActionForm({
       <label for="action-reason">Reason</label>
       <input
         id="action-reason"
+        ref={reasonField}
         type="text"
         maxLength={2000}
         value={reason}
         onInput={(e) => setReason((e.target as HTMLInputElement).value)}
-        autofocus
       />
       <button type="submit" disabled={busy}>
         Confirm
@@ -93,6 +109,7 @@ export function ActionForm({
 export function AdminActions({
   api,
   name,
+  actor,
   pending,
   setPending,
   onEditConfig,
@@ -100,6 +117,7 @@ export function AdminActions({
 }: {
   api: Api;
   name: string;
+  actor: string;
   pending: PendingAction | null;
   setPending: (action: PendingAction | null) => void;
   onEditConfig: () => void;
@@ -120,8 +138,10 @@ export function AdminActions({
       </div>
       {pending && (
         <ActionForm
+          key={pending.label}
           api={api}
           name={name}
+          actor={actor}
           action={pending}
           onCancel={() => setPending(null)}
           onDone={(event) => {
