@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { AnalyticsModule } from './analytics/analytics.module';
+import { MaintenanceModule } from './maintenance/maintenance.module';
 import { HealthModule } from './health/health.module';
 import { loggingParams } from './observability/logging';
 import { ObservabilityModule } from './observability/observability.module';
@@ -47,6 +48,7 @@ export class AppModule {
         MetricsModule,
         StatsModule,
         AnalyticsModule,
+        MaintenanceModule,
         HealthModule,
         ObservabilityModule,
       ],

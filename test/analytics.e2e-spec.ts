@@ -1,5 +1,6 @@
 import { RunningApp } from '../src/bootstrap';
 import { Clock } from '../src/common/clock';
+import { RetentionJob } from '../src/maintenance/retention.job';
 import { errorCode, eventually, gql, gqlOk, sleep, useTestApp } from './support/test-app';
 import { Collector, subscribe } from './support/ws-client';
 
@@ -502,7 +503,13 @@ describe('pruning old history (e2e)', () => {
   })();
   const fixture = useTestApp({
     clock,
-    env: { HEALTH_RECOMPUTE_INTERVAL_MS: String(DAY_MS), SNAPSHOT_RETENTION_DAYS: '10', EVENT_RETENTION_DAYS: '30' },
+    // The schedules stay out of the way: each pass here is the test's.
+    env: {
+      HEALTH_RECOMPUTE_INTERVAL_MS: String(DAY_MS),
+      RETENTION_INTERVAL_MS: String(DAY_MS),
+      SNAPSHOT_RETENTION_DAYS: '10',
+      EVENT_RETENTION_DAYS: '30',
+    },
   });
   let a: ReturnType<typeof api>;
 
@@ -510,6 +517,8 @@ describe('pruning old history (e2e)', () => {
     a = api(fixture.app);
   });
 
+  /** A pass of the retention job, as its schedule runs it. */
+  const prune = () => fixture.app.app.get(RetentionJob).run();
   const metrics = (name: string) =>
     gqlOk(fixture.app, `query($n: String) { recoveryMetrics(breakerName: $n) { ${METRICS_FIELDS} } }`, {
       n: name,
@@ -544,12 +553,14 @@ describe('pruning old history (e2e)', () => {
     await a.register('p.new', { failureThreshold: 1, openTimeoutMs: 60_000 });
     await a.admin('forceOpenBreaker', 'p.new'); // never moves by itself, whatever the clock says
     const second = await a.recompute();
+    await prune();
     expect(second.generatedAt).toBe(new Date(fakeNow).toISOString());
     expect((await a.history(old, longAgo)).map((s) => s.computedAt)).toEqual([second.generatedAt]);
     expect((await a.events(old)).map((e: any) => e.id)).toEqual(oldEvents.map((e: any) => e.id));
 
     // 40 days on: p.old's events go; p.new's, 20 days old, stay. The metrics and the grade stay.
     fakeNow = start + 40 * DAY_MS;
+    await prune();
     const third = await a.recompute();
     expect(await a.events(old)).toEqual([]);
     expect((await a.events('p.new')).map((e: any) => e.type)).toEqual(['CIRCUIT_FORCED_OPEN']);
@@ -585,10 +596,10 @@ describe('pruning old history (e2e)', () => {
     fakeNow = start;
     expect(await record()).toBe(false);
     fakeNow = start + 23 * 3_600_000;
-    await a.recompute();
+    await prune();
     expect(await record()).toBe(true);
     fakeNow = start + 26 * 3_600_000;
-    await a.recompute();
+    await prune();
     expect(await record()).toBe(false);
     expect((await metrics('p.batch'))[0].totalCalls).toBe(2);
   });

@@ -26,7 +26,7 @@ function crossFolderImports(): { from: string; to: string; file: string }[] {
   return found;
 }
 
-const FEATURES = ['analytics', 'auth', 'breakers', 'events', 'metrics', 'observability', 'health', 'graphql', 'stats', 'dashboard'];
+const FEATURES = ['analytics', 'auth', 'breakers', 'events', 'metrics', 'observability', 'health', 'graphql', 'stats', 'dashboard', 'maintenance'];
 
 /** Imports point downward: the layering the engineering guide asks for, checked on every run. */
 describe('module layering', () => {

@@ -3,7 +3,6 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
-import { BATCH_ID_RETENTION_MS } from '../breakers/outcome-batch.store';
 import { AdvisoryLock } from '../database/advisory-locks';
 import { inTransaction, Tx } from '../database/transaction';
 import { PUB_SUB } from '../pubsub/pubsub';
@@ -15,7 +14,6 @@ import { recommend } from './recommendations/recommend';
 import { HealthChangeData, ReportData } from './report';
 import { ReportStore } from './report.store';
 
-const DAY_MS = 86_400_000;
 
 export type RecomputeTrigger = 'schedule' | 'request';
 
@@ -65,7 +63,6 @@ export class AnalyticsService {
         now,
       );
       await this.reports.save(tx.manager, report);
-      await this.prune(tx, now);
       await this.publish(tx, report, changes);
       return report;
     });
@@ -106,22 +103,6 @@ export class AnalyticsService {
       recommendations: recommend(inputs, this.config.analytics.thresholds, now),
     };
     return { report, changes };
-  }
-
-  private async prune(tx: Tx, now: number): Promise<void> {
-    const a = this.config.analytics;
-    const pruned = await this.reports.prune(tx.manager, {
-      snapshots: new Date(now - a.snapshotRetentionDays * DAY_MS),
-      events: new Date(now - a.eventRetentionDays * DAY_MS),
-      buckets: new Date(now - a.bucketRetentionDays * DAY_MS),
-      // An hour past the promise: committed_at is when the batch's transaction began.
-      batches: new Date(now - BATCH_ID_RETENTION_MS - 3_600_000),
-    });
-    if (pruned.snapshots + pruned.events + pruned.buckets + pruned.errors + pruned.batches > 0) {
-      this.logger.log(
-        `pruned ${pruned.snapshots} snapshots, ${pruned.events} events, ${pruned.buckets} buckets, ${pruned.errors} error counts, ${pruned.batches} batch ids`,
-      );
-    }
   }
 
   private async publish(tx: Tx, report: ReportData, changes: readonly HealthChangeData[]): Promise<void> {

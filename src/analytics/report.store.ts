@@ -109,43 +109,4 @@ export class ReportStore {
       computedAt: r.computed_at,
     }));
   }
-
-  /**
-   * Deletes what is past its retention; answers how many rows of each went. Metrics are running
-   * totals and stay. Error counts are statistics like the minute buckets and go with them, and so do
-   * statistics parts left unfolded (the fold normally takes them within a second).
-   */
-  async prune(
-    manager: EntityManager,
-    cutoffs: { snapshots: Date; events: Date; buckets: Date; batches: Date },
-  ): Promise<{ snapshots: number; events: number; buckets: number; errors: number; batches: number }> {
-    const [snapshots] = await queryRows<{ n: number }>(
-      manager,
-      'WITH d AS (DELETE FROM health_snapshots WHERE computed_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d',
-      [cutoffs.snapshots],
-    );
-    const [events] = await queryRows<{ n: number }>(
-      manager,
-      'WITH d AS (DELETE FROM recovery_events WHERE occurred_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d',
-      [cutoffs.events],
-    );
-    const [buckets] = await queryRows<{ n: number }>(
-      manager,
-      'WITH d AS (DELETE FROM outcome_buckets WHERE bucket_start < $1 RETURNING 1) SELECT count(*)::int AS n FROM d',
-      [cutoffs.buckets],
-    );
-    const [errors] = await queryRows<{ n: number }>(
-      manager,
-      `WITH e AS (DELETE FROM outcome_errors WHERE hour_start < $1 RETURNING 1),
-            p AS (DELETE FROM outcome_stat_parts WHERE committed_at < $1 RETURNING 1)
-       SELECT ((SELECT count(*) FROM e) + (SELECT count(*) FROM p))::int AS n`,
-      [cutoffs.buckets],
-    );
-    const [batches] = await queryRows<{ n: number }>(
-      manager,
-      'WITH d AS (DELETE FROM outcome_batches WHERE committed_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d',
-      [cutoffs.batches],
-    );
-    return { snapshots: snapshots.n, events: events.n, buckets: buckets.n, errors: errors.n, batches: batches.n };
-  }
 }

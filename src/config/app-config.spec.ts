@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       subscriberQueueLimit: 1000,
       subscriberCloseGraceMs: 10_000,
       outcomeQueueLimit: 100_000,
+      retention: { intervalMs: 60_000, batchRows: 5000 },
       analytics: {
         recomputeIntervalMs: 30_000,
         healthWindowMs: 86_400_000,
@@ -63,6 +64,8 @@ describe('loadConfig', () => {
       HALF_OPEN_SWEEP_INTERVAL_MS: '100',
       SUBSCRIBER_QUEUE_LIMIT: '50',
       SUBSCRIBER_CLOSE_GRACE_MS: '2500',
+      RETENTION_INTERVAL_MS: '5000',
+      RETENTION_BATCH_ROWS: '250',
       WS_KEEPALIVE_MS: '30000',
       OUTCOME_QUEUE_LIMIT: '20000',
       ADMIN_API_KEY: 'a-long-enough-admin-key',
@@ -98,6 +101,7 @@ describe('loadConfig', () => {
       subscriberCloseGraceMs: 2500,
       outcomeQueueLimit: 20_000,
       analytics: expect.objectContaining({ recomputeIntervalMs: 30_000 }),
+      retention: { intervalMs: 5000, batchRows: 250 },
       auth: {
         adminApiKey: 'a-long-enough-admin-key',
         touchIntervalMs: 1000,

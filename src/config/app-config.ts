@@ -25,6 +25,7 @@ export interface AppConfig {
   /** Outcomes that may wait, per instance, for the write path; past it recordOutcomes answers SERVICE_UNAVAILABLE. */
   readonly outcomeQueueLimit: number;
   readonly analytics: AnalyticsConfig;
+  readonly retention: RetentionConfig;
   readonly auth: AuthConfig;
   readonly observability: ObservabilityConfig;
   readonly limits: LimitsConfig;
@@ -80,6 +81,12 @@ export interface AuthConfig {
   readonly keyCacheTtlMs: number;
 }
 
+/** The retention job: how often it runs, and how many rows one of its statements deletes. */
+export interface RetentionConfig {
+  readonly intervalMs: number;
+  readonly batchRows: number;
+}
+
 export interface AnalyticsConfig {
   /** How often the cluster regrades every breaker (one instance at a time). */
   readonly recomputeIntervalMs: number;
@@ -125,6 +132,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     // At least one full batch (10,000 outcomes) must fit.
     outcomeQueueLimit: integer(env, 'OUTCOME_QUEUE_LIMIT', 100_000, 10_000, 10_000_000),
     analytics: loadAnalytics(env),
+    retention: {
+      intervalMs: integer(env, 'RETENTION_INTERVAL_MS', 60_000, 1000, DAY_MS),
+      batchRows: integer(env, 'RETENTION_BATCH_ROWS', 5000, 100, 1_000_000),
+    },
     auth: loadAuth(env),
     observability: loadObservability(env),
     limits: {

@@ -10,6 +10,8 @@ export enum AdvisoryLock {
   EVENT_IDS = 72_420_004,
   /** Held while a new breaker is counted against MAX_BREAKERS and inserted, so the cap is exact. */
   BREAKER_REGISTRATION = 72_420_005,
+  /** Tried by each retention batch's transaction, so that one instance at a time prunes. */
+  RETENTION = 72_420_006,
 }
 
 /**

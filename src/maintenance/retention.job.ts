@@ -1,0 +1,103 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { DataSource } from 'typeorm';
+import { BATCH_ID_RETENTION_MS } from '../breakers/outcome-batch.store';
+import { Clock } from '../common/clock';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config.token';
+import { AdvisoryLock } from '../database/advisory-locks';
+import { inTransaction } from '../database/transaction';
+import { RetentionStore, RetentionTarget } from './retention.store';
+
+const DAY_MS = 86_400_000;
+/** Batches of one table per pass, at most: a backlog is worked off over several passes. */
+const MAX_BATCHES_PER_TABLE = 100;
+
+const SNAPSHOTS: RetentionTarget = { name: 'snapshots', table: 'health_snapshots', column: 'computed_at' };
+const EVENTS: RetentionTarget = { name: 'events', table: 'recovery_events', column: 'occurred_at' };
+const BUCKETS: RetentionTarget = { name: 'buckets', table: 'outcome_buckets', column: 'bucket_start' };
+const ERRORS: RetentionTarget = { name: 'errors', table: 'outcome_errors', column: 'hour_start' };
+const PARTS: RetentionTarget = { name: 'parts', table: 'outcome_stat_parts', column: 'committed_at' };
+const BATCHES: RetentionTarget = { name: 'batches', table: 'outcome_batches', column: 'committed_at' };
+
+export type RetentionCounts = Record<string, number>;
+
+/**
+ * Expires history past its retention, on its own schedule (RETENTION_INTERVAL_MS), apart from the
+ * health recompute: if grading fails, retention goes on. Each batch is a transaction that first
+ * tries the RETENTION advisory lock, so one instance at a time prunes, and an instance that finds
+ * it taken leaves the pass to the other. Metrics are running totals and stay.
+ */
+@Injectable()
+export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RetentionJob.name);
+  private running: Promise<RetentionCounts | null> | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: RetentionStore,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly registry: SchedulerRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const timer = setInterval(() => void this.run(), this.config.retention.intervalMs);
+    this.registry.addInterval(RetentionJob.name, timer);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.registry.doesExist('interval', RetentionJob.name)) this.registry.deleteInterval(RetentionJob.name);
+    await this.running;
+  }
+
+  /** One pass; a pass still going when the next is due is not doubled. Answers the rows deleted per table, or null when another instance held the lock. */
+  run(): Promise<RetentionCounts | null> {
+    this.running ??= this.pass()
+      .catch((error: Error) => {
+        this.logger.warn(`retention pass failed: ${error.message}`);
+        return null;
+      })
+      .finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async pass(): Promise<RetentionCounts | null> {
+    const now = this.clock.now();
+    const a = this.config.analytics;
+    const plan: [RetentionTarget, Date][] = [
+      [SNAPSHOTS, new Date(now - a.snapshotRetentionDays * DAY_MS)],
+      [EVENTS, new Date(now - a.eventRetentionDays * DAY_MS)],
+      [BUCKETS, new Date(now - a.bucketRetentionDays * DAY_MS)],
+      // Error counts are statistics like the minute buckets and go with them, and so do
+      // statistics parts left unfolded (the fold normally takes them within seconds).
+      [ERRORS, new Date(now - a.bucketRetentionDays * DAY_MS)],
+      [PARTS, new Date(now - a.bucketRetentionDays * DAY_MS)],
+      // An hour past the promise: committed_at is when the batch's transaction began.
+      [BATCHES, new Date(now - BATCH_ID_RETENTION_MS - 3_600_000)],
+    ];
+    const counts: RetentionCounts = {};
+    for (const [target, cutoff] of plan) {
+      counts[target.name] = 0;
+      for (let batch = 0; batch < MAX_BATCHES_PER_TABLE; batch++) {
+        const deleted = await this.batch(target, cutoff);
+        if (deleted === null) return null; // another instance is pruning
+        counts[target.name] += deleted;
+        if (deleted < this.config.retention.batchRows) break;
+      }
+    }
+    const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+    if (total > 0) {
+      this.logger.log(`pruned ${Object.entries(counts).map(([name, n]) => `${n} ${name}`).join(', ')}`);
+    }
+    return counts;
+  }
+
+  private batch(target: RetentionTarget, cutoff: Date): Promise<number | null> {
+    return inTransaction(this.dataSource, async (tx) => {
+      const [row] = await tx.manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [AdvisoryLock.RETENTION]);
+      if (row.locked !== true) return null;
+      return this.store.deleteBatch(tx.manager, target, cutoff, this.config.retention.batchRows);
+    });
+  }
+}
