@@ -229,6 +229,42 @@ describe('the dashboard (e2e, Chromium)', () => {
     }
   });
 
+  it('sorts trouble first, filters by state, and prepends live events; Force open and Disable work from their buttons', async () => {
+    await register(fixture.app, 'sort.a-quiet');
+    await register(fixture.app, 'sort.z-open', { failureThreshold: 1, openTimeoutMs: 600_000, maxOpenTimeoutMs: 600_000 });
+    await fail(fixture.app, 'sort.z-open');
+    const page = await browser.page();
+    await signIn(page, fixture.app.url, TEST_ADMIN_KEY);
+    await page.getByLabel('Filter').fill('sort.');
+    await page.locator('.shown', { hasText: /^2 of/ }).waitFor();
+    const order = () => page.locator('[data-breaker]').evaluateAll((tiles) => tiles.map((t) => t.getAttribute('data-breaker')));
+    expect(await order()).toEqual(['sort.z-open', 'sort.a-quiet']); // trouble first
+    await page.getByLabel('Sort').selectOption('name');
+    expect(await order()).toEqual(['sort.a-quiet', 'sort.z-open']);
+    await page.getByLabel('State').selectOption('CLOSED');
+    expect(await order()).toEqual(['sort.a-quiet']);
+    // The OPEN tile counts down to its half-open.
+    await page.getByLabel('State').selectOption('OPEN');
+    await expect(page.locator('[data-breaker="sort.z-open"] .countdown').textContent()).resolves.toMatch(/^half-opens in \d+ min/);
+
+    await page.goto(`${fixture.app.url}/breakers/sort.a-quiet`);
+    await page.locator('[data-breaker-view="sort.a-quiet"]').waitFor();
+    await page.waitForLoadState('networkidle');
+    // An event made elsewhere arrives at the top of the log, live.
+    await gqlOk(fixture.app, `mutation { updateBreakerConfig(name: "sort.a-quiet", config: { failureThreshold: 9 }, reason: "from elsewhere") { name } }`);
+    await page.locator('.events li').first().filter({ hasText: 'from elsewhere' }).waitFor({ timeout: 1000 });
+    for (const [button, state, type] of [
+      ['Force open', 'FORCED_OPEN', 'CIRCUIT_FORCED_OPEN'],
+      ['Disable', 'DISABLED', 'CIRCUIT_DISABLED'],
+    ]) {
+      await page.getByRole('button', { name: button, exact: true }).click();
+      await page.getByLabel('Reason').fill(`${button} for the test`);
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      await page.locator(`[data-recorded-event="${type}"]`).waitFor();
+      await page.locator(`[data-breaker-view="sort.a-quiet"][data-state="${state}"]`).waitFor();
+    }
+  });
+
   it('shows 1,000 breakers', async () => {
     for (let from = 0; from < 1000; from += 100) {
       const fields = Array.from(
