@@ -30,16 +30,24 @@ describe('latency histogram buckets', () => {
     expect(bucketRange(96)).toEqual({ low: 0.128, high: 0.132 });
   });
 
-  it('puts every value inside its bucket, whose midpoint is within 1/64 of it', () => {
+  it('puts every value, fractions of a microsecond included, inside its bucket, whose midpoint is within 1/64 of it', () => {
     fc.assert(
       fc.property(fc.double({ min: 0.064, max: 1e9, noNaN: true }), (ms) => {
-        const us = Math.round(ms * 1000) / 1000;
         const index = bucketOf(ms);
         const { low, high } = bucketRange(index);
-        expect(us).toBeGreaterThanOrEqual(low - 1e-9);
-        expect(us).toBeLessThan(high + 1e-9);
-        expect(Math.abs(bucketValue(index) - us) / us).toBeLessThanOrEqual(HISTOGRAM_RELATIVE_ERROR + 1e-12);
+        expect(ms).toBeGreaterThanOrEqual(low - 1e-9);
+        expect(ms).toBeLessThan(high + 1e-9);
+        expect(Math.abs(bucketValue(index) - ms) / ms).toBeLessThanOrEqual(HISTOGRAM_RELATIVE_ERROR + 1e-9);
       }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('keeps 131.5 µs in its own bucket (rounding to 132 µs put it in the next, 1.9 % off)', () => {
+    // The counterexample fast-check found in CI: [132, 136) µs read as 134.
+    expect(bucketRange(bucketOf(0.1315))).toEqual({ low: 0.128, high: 0.132 });
+    expect(Math.abs(quantile(new Map([[bucketOf(0.1315), 1]]), 0.5)! - 0.1315) / 0.1315).toBeLessThanOrEqual(
+      HISTOGRAM_RELATIVE_ERROR,
     );
   });
 
