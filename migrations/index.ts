@@ -7,6 +7,7 @@ import { ApiKeyScope1795926200000 } from './1795926200000-ApiKeyScope';
 import { TripPolicies1795926900000 } from './1795926900000-TripPolicies';
 import { OutcomeStatistics1795927000000 } from './1795927000000-OutcomeStatistics';
 import { ConcludedRecoveries1795927100000 } from './1795927100000-ConcludedRecoveries';
+import { RecoveryHistogram1795927200000 } from './1795927200000-RecoveryHistogram';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   TripPolicies1795926900000,
   OutcomeStatistics1795927000000,
   ConcludedRecoveries1795927100000,
+  RecoveryHistogram1795927200000,
 ];

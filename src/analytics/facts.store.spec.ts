@@ -29,7 +29,9 @@ const FACTS_ROW = {
   failed_recoveries: 0,
   consecutive_failed_recoveries: 0,
   total_recovery_time_ms: 0,
-  p75_recovery_time_ms: null,
+  window_successful_recoveries: 0,
+  window_failed_recoveries: 0,
+  recovery_histogram: {} as Record<string, number>,
   openings_from_closed: 0,
   left_closed: 0,
   window_calls: 500,
@@ -130,5 +132,21 @@ describe('FactsStore.loadAll', () => {
     await expect(store.loadAll(m, NOW, 3_600_000, 86_400_000)).rejects.toThrow('canceling statement');
     expect(statements).not.toContain('ROLLBACK TO SAVEPOINT');
     expect(warn).not.toHaveBeenCalled();
+  });
+});
+
+describe('FactsStore: recovery times', () => {
+  it("reads the p75 of the breaker's recovery times from its histogram, and null without any", async () => {
+    const store = new FactsStore();
+    const times = [1000, 2000, 3000, 40_000]; // nearest rank: the 3rd of 4
+    const histogram: Record<string, number> = {};
+    for (const ms of times) histogram[bucketOf(ms)] = (histogram[bucketOf(ms)] ?? 0) + 1;
+    const row = { ...FACTS_ROW, recovery_histogram: histogram };
+    const runner = { query: async (sql: string) => ({ records: sql.includes('FROM breakers b') ? [row] : [] }) };
+    const [facts] = await store.loadAll({ queryRunner: runner } as unknown as EntityManager, NOW, 3_600_000, 86_400_000);
+    expect(facts.p75RecoveryTimeMs).toBe(bucketValue(bucketOf(3000)));
+    expect(Math.abs(facts.p75RecoveryTimeMs! - 3000) / 3000).toBeLessThanOrEqual(1 / 64);
+    const [none] = await store.loadAll(manager(() => []).manager, NOW, 3_600_000, 86_400_000);
+    expect(none.p75RecoveryTimeMs).toBeNull();
   });
 });

@@ -4,7 +4,7 @@ import { BreakerState } from '../breakers/engine';
 import { ConfigRow, configColumns, toConfig } from '../breakers/stored-breaker';
 import { sqlState } from '../common/errors/database-errors';
 import { queryRows } from '../database/query-rows';
-import { bucketValue } from '../stats/latency-histogram';
+import { bucketValue, fromJson, quantile } from '../stats/latency-histogram';
 import { HealthStatus } from './health-status';
 import { BreakerFacts, BUSY_MINUTE_CALLS } from './recommendations/recommendation';
 
@@ -31,7 +31,8 @@ interface FactsRow extends ConfigRow {
   total_recovery_time_ms: number;
   window_successful_recoveries: number;
   window_failed_recoveries: number;
-  p75_recovery_time_ms: number | null;
+  /** Every recovery's time, as a latency histogram (see RecoveryTimesStore). */
+  recovery_histogram: Record<string, number>;
   openings_from_closed: number;
   left_closed: number;
   window_calls: number;
@@ -130,15 +131,11 @@ const FACTS_SQL = `WITH recent AS (
     FROM recovery_events
     WHERE type IN ('RECOVERY_SUCCEEDED', 'RECOVERY_FAILED') AND occurred_at > $3
     GROUP BY breaker_id
-  ), recoveries AS (
-    SELECT breaker_id,
-           percentile_cont(0.75) WITHIN GROUP (ORDER BY (info ->> 'recoveryTimeMs')::float8) AS p75
-    FROM recovery_events WHERE type = 'RECOVERY_SUCCEEDED' GROUP BY breaker_id
   )
   SELECT b.id, b.name, b.state, ${configColumns('b')}, b.state_changed_at, m.away_since,
          m.successful_recoveries, m.failed_recoveries, m.consecutive_failed_recoveries, m.total_recovery_time_ms,
          coalesce(w.succeeded, 0) AS window_successful_recoveries, coalesce(w.failed, 0) AS window_failed_recoveries,
-         r.p75 AS p75_recovery_time_ms,
+         m.recovery_histogram,
          coalesce(e.openings_from_closed, 0) AS openings_from_closed, coalesce(e.left_closed, 0) AS left_closed,
          coalesce(o.calls, 0) AS window_calls, coalesce(o.failures, 0) AS window_failures,
          coalesce(o.slow_calls, 0) AS window_slow_calls, o.max_ms AS window_max_ms,
@@ -150,7 +147,6 @@ const FACTS_SQL = `WITH recent AS (
   LEFT JOIN recent e ON e.breaker_id = b.id
   LEFT JOIN outcomes o ON o.breaker_id = b.id
   LEFT JOIN concluded w ON w.breaker_id = b.id
-  LEFT JOIN recoveries r ON r.breaker_id = b.id
   LEFT JOIN breaker_health h ON h.breaker_id = b.id
   ORDER BY b.name`;
 
@@ -187,7 +183,7 @@ function toInput(r: FactsRow, latency: LatencyRow | null): GradedInput {
     windowSuccessfulRecoveries: r.window_successful_recoveries,
     windowFailedRecoveries: r.window_failed_recoveries,
     averageRecoveryTimeMs: r.successful_recoveries === 0 ? 0 : r.total_recovery_time_ms / r.successful_recoveries,
-    p75RecoveryTimeMs: nullableNumber(r.p75_recovery_time_ms),
+    p75RecoveryTimeMs: quantile(fromJson(r.recovery_histogram), 0.75),
     openingsFromClosed: r.openings_from_closed,
     leftClosed: r.left_closed,
     windowCalls: r.window_calls,

@@ -11,6 +11,7 @@ import { RecoveryEventPublisher } from '../events/recovery-event.publisher';
 import { StoredEvent } from '../events/stored-event';
 import { BreakerMetrics } from '../observability/breaker-metrics';
 import { errorMessages, OutcomeStats } from '../stats/outcome-stats';
+import { RecoveryTimesStore } from './recovery-times.store';
 import { OutcomeStatsStore } from '../stats/outcome-stats.store';
 import { BreakerStore } from './breaker.store';
 import { MAX_BATCH_SIZE } from './dto/breaker.args';
@@ -67,6 +68,7 @@ export class BreakerWriter {
     private readonly batches: OutcomeBatchStore,
     private readonly events: EventStore,
     private readonly stats: OutcomeStatsStore,
+    private readonly recoveryTimes: RecoveryTimesStore,
     private readonly publisher: RecoveryEventPublisher,
     private readonly metrics: BreakerMetrics,
     private readonly clock: Clock,
@@ -179,10 +181,9 @@ export class BreakerWriter {
     const changed = [...current.values()].filter((breaker) => breaker !== locked.get(breaker.name));
     const written = await this.breakers.save(tx.manager, changed);
     if (written.size !== changed.length) throw new Error('a locked breaker row changed under its lock');
-    const events = await this.events.insertMany(
-      tx.manager,
-      runs.flatMap((run) => run.events),
-    );
+    const newEvents = runs.flatMap((run) => run.events);
+    const events = await this.events.insertMany(tx.manager, newEvents);
+    await this.recoveryTimes.record(tx.manager, newEvents);
     await this.stats.write(tx.manager, stats);
     await this.publisher.publish(tx, events);
     tx.afterCommit(() => this.metrics.recordCommitted(stats.totals(), events));

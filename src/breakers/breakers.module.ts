@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { EventsModule } from '../events/events.module';
 import { StatsModule } from '../stats/stats.module';
 import { BreakerWriter } from './breaker-writer';
+import { RecoveryTimesStore } from './recovery-times.store';
 import { BreakerStore } from './breaker.store';
 import { BreakersResolver } from './breakers.resolver';
 import { BreakersService } from './breakers.service';
@@ -10,7 +11,7 @@ import { OutcomeBatchStore } from './outcome-batch.store';
 
 @Module({
   imports: [EventsModule, StatsModule],
-  providers: [BreakerStore, OutcomeBatchStore, BreakerWriter, BreakersService, BreakersResolver, HalfOpenScheduler],
+  providers: [BreakerStore, OutcomeBatchStore, RecoveryTimesStore, BreakerWriter, BreakersService, BreakersResolver, HalfOpenScheduler],
   exports: [BreakerStore],
 })
 export class BreakersModule {}
