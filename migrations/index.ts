@@ -8,6 +8,7 @@ import { TripPolicies1795926900000 } from './1795926900000-TripPolicies';
 import { OutcomeStatistics1795927000000 } from './1795927000000-OutcomeStatistics';
 import { ConcludedRecoveries1795927100000 } from './1795927100000-ConcludedRecoveries';
 import { RecoveryHistogram1795927200000 } from './1795927200000-RecoveryHistogram';
+import { SnapshotsOnChange1795927300000 } from './1795927300000-SnapshotsOnChange';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   OutcomeStatistics1795927000000,
   ConcludedRecoveries1795927100000,
   RecoveryHistogram1795927200000,
+  SnapshotsOnChange1795927300000,
 ];

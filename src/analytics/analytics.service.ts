@@ -61,6 +61,7 @@ export class AnalyticsService {
         tx.manager,
         inputs.map((input, i) => ({ breakerId: input.id, ...toSnapshot(report.services[i]) })),
         now,
+        a.snapshotEveryMs,
       );
       await this.reports.save(tx.manager, report);
       await this.publish(tx, report, changes);

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       analytics: {
         recomputeIntervalMs: 30_000,
         healthWindowMs: 86_400_000,
+        snapshotEveryMs: 3_600_000,
         snapshotRetentionDays: 30,
         eventRetentionDays: 90,
         bucketRetentionDays: 30,
@@ -147,10 +148,12 @@ describe('loadConfig', () => {
       REC_RATE_MIN_CALLS_PER_HOUR: '500',
       REC_RATE_FAILURE_RATIO: '0.4',
       HEALTH_WINDOW_MS: '3600000',
+      HEALTH_SNAPSHOT_EVERY_MS: '0',
     });
     expect(analytics).toEqual({
       recomputeIntervalMs: 500,
       healthWindowMs: 3_600_000,
+      snapshotEveryMs: 0,
       snapshotRetentionDays: 7,
       eventRetentionDays: 14,
       bucketRetentionDays: 2,

@@ -92,6 +92,8 @@ export interface AnalyticsConfig {
   readonly recomputeIntervalMs: number;
   /** Grades count the recoveries concluded within this long before the run. */
   readonly healthWindowMs: number;
+  /** A breaker whose grade and rate did not change gets a snapshot at most this often (0: every run). */
+  readonly snapshotEveryMs: number;
   readonly snapshotRetentionDays: number;
   readonly eventRetentionDays: number;
   readonly bucketRetentionDays: number;
@@ -196,6 +198,7 @@ function loadAnalytics(env: Env): AnalyticsConfig {
   return {
     recomputeIntervalMs: integer(env, 'HEALTH_RECOMPUTE_INTERVAL_MS', 30_000, 100, DAY_MS),
     healthWindowMs: integer(env, 'HEALTH_WINDOW_MS', DAY_MS, 60_000, 90 * DAY_MS),
+    snapshotEveryMs: integer(env, 'HEALTH_SNAPSHOT_EVERY_MS', 3_600_000, 0, DAY_MS),
     snapshotRetentionDays: integer(env, 'SNAPSHOT_RETENTION_DAYS', 30, 1, 3650),
     eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 90, 1, 3650),
     bucketRetentionDays: integer(env, 'OUTCOME_BUCKET_RETENTION_DAYS', 30, 1, 3650),

@@ -42,7 +42,8 @@ describe('the health recompute job across instances (e2e)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const env = { HEALTH_RECOMPUTE_INTERVAL_MS: String(INTERVAL_MS) };
+    // A snapshot every run (not only on a change), so that each tick shows in health_snapshots.
+    const env = { HEALTH_RECOMPUTE_INTERVAL_MS: String(INTERVAL_MS), HEALTH_SNAPSHOT_EVERY_MS: '0' };
     a = await startTestApp(db, { env });
     // Before the second instance starts, this one grades by itself.
     await register(a, 'k.alpha');

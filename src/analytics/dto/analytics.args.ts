@@ -10,7 +10,11 @@ export class HealthHistoryArgs {
   @IsBreakerName()
   breakerName: string;
 
-  @Field(() => Date, { nullable: true, description: 'From this time on; the last 24 hours when left out.' })
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'From the snapshot in force at this time (the last at or before it) on; the last 24 hours when left out. Snapshots are written when the grade or rate changes, and at least once in HEALTH_SNAPSHOT_EVERY_MS.',
+  })
   @IsOptional()
   @IsDate()
   since?: Date | null;
