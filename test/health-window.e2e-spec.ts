@@ -1,5 +1,5 @@
 import { Clock } from '../src/common/clock';
-import { eventually, gqlOk, useTestApp } from './support/test-app';
+import { eventually, gql as gqlAny, gqlOk, useTestApp } from './support/test-app';
 
 const HOUR_MS = 3_600_000;
 const OPEN_MS = 1000;
@@ -27,6 +27,7 @@ describe('grades over a window (e2e)', () => {
   });
 
   const gql = (query: string, variables: Record<string, unknown> = {}) => gqlOk(fixture.app, query, variables);
+  const gqlRaw = (query: string) => gqlAny(fixture.app, query);
   const state = async (name: string) =>
     (await gql(`query($n: String!) { breaker(name: $n) { state } }`, { n: name })).breaker.state as string;
   const fail = (name: string) =>
@@ -120,5 +121,34 @@ describe('grades over a window (e2e)', () => {
       overallSystemHealth: 'HEALTHY',
       statusCounts: { healthy: 1, degraded: 0, unhealthy: 0, critical: 0 },
     });
+  });
+
+  it("filters and pages the report's services and recommendations, and answers them all by default", async () => {
+    const names = async (args: string) =>
+      (await gql(`{ recoveryReport { services${args} { name } } }`)).recoveryReport.services.map((x: { name: string }) => x.name);
+    expect(await names('')).toEqual(['fine', 'flaky', 'steady']);
+    expect(await names('(status: HEALTHY)')).toEqual(['fine', 'flaky']);
+    expect(await names('(first: 2)')).toEqual(['fine', 'flaky']);
+    expect(await names('(first: 2, after: "flaky")')).toEqual(['steady']);
+    expect(await names('(status: HEALTHY, after: "fine")')).toEqual(['flaky']);
+    const refused = await gqlRaw(`{ recoveryReport { services(after: "nobody") { name } } }`);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+
+    const { recoveryReport } = await gql(`{ recoveryReport {
+      services { name healthStatus }
+      all: recommendations { breakerName kind }
+      unhealthy: recommendations(status: UNHEALTHY) { breakerName kind }
+      healthy: recommendations(status: HEALTHY) { breakerName kind } } }`);
+    type Rec = { breakerName: string; kind: string };
+    const statusOf = new Map(recoveryReport.services.map((x: { name: string; healthStatus: string }) => [x.name, x.healthStatus]));
+    expect(recoveryReport.all.length).toBeGreaterThan(0);
+    expect(recoveryReport.unhealthy).toEqual(recoveryReport.all.filter((r: Rec) => statusOf.get(r.breakerName) === 'UNHEALTHY'));
+    expect(recoveryReport.healthy).toEqual(recoveryReport.all.filter((r: Rec) => statusOf.get(r.breakerName) === 'HEALTHY'));
+    expect(recoveryReport.unhealthy.length + recoveryReport.healthy.length).toBe(recoveryReport.all.length);
+    const [first, ...rest] = recoveryReport.all;
+    const next = await gql(`query($a: String) { recoveryReport { recommendations(after: $a) { breakerName kind } } }`, {
+      a: `${first.breakerName}/${first.kind}`,
+    });
+    expect(next.recoveryReport.recommendations).toEqual(rest);
   });
 });

@@ -12,12 +12,20 @@ import { RecoveryEvent } from '../events/recovery-event.model';
 import { StoredEvent } from '../events/stored-event';
 import { AnalyticsService } from './analytics.service';
 import { BreakerFilterArgs } from '../breakers/dto/breaker-filter.args';
-import { HealthHistoryArgs, RecentEventsArgs } from './dto/analytics.args';
+import { HealthHistoryArgs, RecentEventsArgs, ReportListArgs } from './dto/analytics.args';
+import { recommendationsPage, servicesPage } from './report-page';
 import { AnalyticsFeed } from './analytics.feed';
 import { ConcludedRecoveriesLoader } from './concluded-recoveries.loader';
 import { grade, statusCounts } from './grading';
 import { HealthStatus } from './health-status';
-import { HealthChange, HealthSnapshot, RecoveryReport, ServiceRecoveryInfo, StatusCounts } from './models/health.model';
+import {
+  HealthChange,
+  HealthSnapshot,
+  Recommendation,
+  RecoveryReport,
+  ServiceRecoveryInfo,
+  StatusCounts,
+} from './models/health.model';
 import { HealthHistoryService } from './health-history.service';
 import { RecentEventsLoader } from './recent-events.loader';
 import { reportWithin, ReportData } from './report';
@@ -31,6 +39,18 @@ export class AnalyticsResolver {
     private readonly feed: AnalyticsFeed,
     private readonly closer: SlowSubscriberCloser,
   ) {}
+
+  @ResolveField(() => [ServiceRecoveryInfo], { description: 'Every breaker graded, by name; filtered and paged as asked.' })
+  services(@Parent() report: RecoveryReport, @Args() args: ReportListArgs): ServiceRecoveryInfo[] {
+    return servicesPage(report, args);
+  }
+
+  @ResolveField(() => [Recommendation], {
+    description: 'The current advice, by breaker; `status` filters by the grade of the breaker it is about.',
+  })
+  recommendations(@Parent() report: RecoveryReport, @Args() args: ReportListArgs): Recommendation[] {
+    return recommendationsPage(report, args);
+  }
 
   @ResolveField(() => StatusCounts, {
     description: 'How many breakers have each status: one bad breaker among thousands reads as that.',

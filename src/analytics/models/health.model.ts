@@ -67,7 +67,7 @@ export class StatusCounts {
 
 @ObjectType()
 export class RecoveryReport {
-  @Field(() => [ServiceRecoveryInfo])
+  /** Served by AnalyticsResolver.services, with its filter and page. */
   services: ServiceRecoveryInfo[];
 
   @Field(() => HealthStatus, { description: 'The worst status of any breaker; HEALTHY when there are none.' })
@@ -76,7 +76,7 @@ export class RecoveryReport {
   @Field(() => Date)
   generatedAt: Date;
 
-  @Field(() => [Recommendation])
+  /** Served by AnalyticsResolver.recommendations, with its filter and page. */
   recommendations: Recommendation[];
 }
 
