@@ -9,6 +9,7 @@ import { OutcomeStatistics1795927000000 } from './1795927000000-OutcomeStatistic
 import { ConcludedRecoveries1795927100000 } from './1795927100000-ConcludedRecoveries';
 import { RecoveryHistogram1795927200000 } from './1795927200000-RecoveryHistogram';
 import { SnapshotsOnChange1795927300000 } from './1795927300000-SnapshotsOnChange';
+import { PartitionEvents1795927400000 } from './1795927400000-PartitionEvents';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   ConcludedRecoveries1795927100000,
   RecoveryHistogram1795927200000,
   SnapshotsOnChange1795927300000,
+  PartitionEvents1795927400000,
 ];

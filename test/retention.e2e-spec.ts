@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Clock } from '../src/common/clock';
+import { EventPartitions } from '../src/maintenance/event-partitions';
 import { RetentionJob } from '../src/maintenance/retention.job';
 import { RetentionStore } from '../src/maintenance/retention.store';
 import { gqlOk, useTestApp } from './support/test-app';
@@ -26,6 +27,8 @@ describe('retention (e2e)', () => {
 
   beforeAll(async () => {
     await gqlOk(fixture.app, `mutation { registerBreaker(input: { name: "kept" }) { name } }`);
+    // The seeded history's months: the app itself only ever writes events of now.
+    await fixture.app.app.get(EventPartitions).ensureRange(fixture.app.app.get(DataSource).manager, T0 - 60 * DAY_MS, T0);
     const [{ id }] = await sql(`SELECT id FROM breakers WHERE name = 'kept'`);
     // 350 events 40 days old and 20 of 5 days; 250 snapshots 20 days old and 5 of a day.
     const seed = async (table: string, columns: string, values: string, rows: number, ageDays: number) =>

@@ -1,3 +1,4 @@
+import { createPartitionSql, monthStart, partitionName } from '../../src/maintenance/event-partitions';
 import { Sql } from './direct-db';
 import { gql } from '../lib/server';
 import { elapsedMs, quantile, round } from '../lib/stats';
@@ -41,7 +42,9 @@ export async function seedHistory(query: Sql, breakers: number, events: number):
      SELECT id, 10000, 1000 + id % 500, 12, 8 + id % 4, 4 - id % 4, id % 4, (8 + id % 4) * (20000 + id * 37 % 70000)
      FROM breakers WHERE name LIKE 'svc-%'`,
   );
-  // A cycle of five events per recovery, spread over the last 30 days.
+  // A cycle of five events per recovery, spread over the last 30 days: in monthly partitions the
+  // app, which only ever writes events of now, has not made.
+  await ensureEventMonths(query, Date.now() - events * 2500, Date.now());
   await query(
     `INSERT INTO recovery_events (breaker_id, type, occurred_at, duration_since_last_ms, from_state, to_state, info)
      SELECT b.id, t.type, now() - ($2 - g) * interval '2.5 seconds', 1000, t.from_state, t.to_state,
@@ -136,4 +139,15 @@ export async function reportScenario(
     recompute_ms: round(recomputeMs),
     seed_ms: round(seeded.seedMs),
   };
+}
+
+/** Creates the monthly partitions of recovery_events from the month holding `fromMs` to the one holding `toMs`, where missing. */
+export async function ensureEventMonths(query: Sql, fromMs: number, toMs: number): Promise<void> {
+  const existing = new Set(
+    ((await query(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                   WHERE i.inhparent = 'recovery_events'::regclass`)) as { relname: string }[]).map((r) => r.relname),
+  );
+  for (let start = monthStart(fromMs); start <= toMs; start = monthStart(start, 1)) {
+    if (!existing.has(partitionName(start))) await query(createPartitionSql(start));
+  }
 }

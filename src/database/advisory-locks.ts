@@ -12,6 +12,8 @@ export enum AdvisoryLock {
   BREAKER_REGISTRATION = 72_420_005,
   /** Tried by each retention batch's transaction, so that one instance at a time prunes. */
   RETENTION = 72_420_006,
+  /** Held while the months of recovery_events ahead are created, by one instance at a time. */
+  EVENT_PARTITIONS = 72_420_007,
 }
 
 /**

@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { AdvisoryLock } from '../database/advisory-locks';
 import { inTransaction } from '../database/transaction';
+import { EventPartitions } from './event-partitions';
 import { RetentionStore, RetentionTarget } from './retention.store';
 
 const DAY_MS = 86_400_000;
@@ -14,7 +15,8 @@ const DAY_MS = 86_400_000;
 const MAX_BATCHES_PER_TABLE = 100;
 
 const SNAPSHOTS: RetentionTarget = { name: 'snapshots', table: 'health_snapshots', column: 'computed_at' };
-const EVENTS: RetentionTarget = { name: 'events', table: 'recovery_events', column: 'occurred_at' };
+// Partitioned by month: whole months are dropped first, and the rest of the cutoff's month deleted by id.
+const EVENTS: RetentionTarget = { name: 'events', table: 'recovery_events', column: 'occurred_at', key: 'id' };
 const BUCKETS: RetentionTarget = { name: 'buckets', table: 'outcome_buckets', column: 'bucket_start' };
 const ERRORS: RetentionTarget = { name: 'errors', table: 'outcome_errors', column: 'hour_start' };
 const PARTS: RetentionTarget = { name: 'parts', table: 'outcome_stat_parts', column: 'committed_at' };
@@ -36,14 +38,27 @@ export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly dataSource: DataSource,
     private readonly store: RetentionStore,
+    private readonly partitions: EventPartitions,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly registry: SchedulerRegistry,
   ) {}
 
-  onApplicationBootstrap(): void {
+  /** Before the app serves: the months of events ahead exist, so that no insert lacks its partition. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.ensurePartitions();
     const timer = setInterval(() => void this.run(), this.config.retention.intervalMs);
     this.registry.addInterval(RetentionJob.name, timer);
+  }
+
+  /** Creates the missing months ahead, waiting for the lock: another instance may be doing the same. */
+  private async ensurePartitions(): Promise<void> {
+    const created = await inTransaction(this.dataSource, async (tx) => {
+      await tx.manager.query('SELECT pg_advisory_xact_lock($1)', [AdvisoryLock.EVENT_PARTITIONS]);
+      const now = this.clock.now();
+      return this.partitions.ensureAhead(tx.manager, now, now - this.config.analytics.eventRetentionDays * DAY_MS);
+    });
+    if (created.length > 0) this.logger.log(`created event partitions ${created.join(', ')}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -65,6 +80,9 @@ export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdo
   private async pass(): Promise<RetentionCounts | null> {
     const now = this.clock.now();
     const a = this.config.analytics;
+    await this.ensurePartitions();
+    const months = await this.dropMonths(new Date(now - a.eventRetentionDays * DAY_MS));
+    if (months === null) return null;
     const plan: [RetentionTarget, Date][] = [
       [SNAPSHOTS, new Date(now - a.snapshotRetentionDays * DAY_MS)],
       [EVENTS, new Date(now - a.eventRetentionDays * DAY_MS)],
@@ -76,7 +94,7 @@ export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdo
       // An hour past the promise: committed_at is when the batch's transaction began.
       [BATCHES, new Date(now - BATCH_ID_RETENTION_MS - 3_600_000)],
     ];
-    const counts: RetentionCounts = {};
+    const counts: RetentionCounts = { eventMonths: months };
     for (const [target, cutoff] of plan) {
       counts[target.name] = 0;
       for (let batch = 0; batch < MAX_BATCHES_PER_TABLE; batch++) {
@@ -91,6 +109,17 @@ export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdo
       this.logger.log(`pruned ${Object.entries(counts).map(([name, n]) => `${n} ${name}`).join(', ')}`);
     }
     return counts;
+  }
+
+  /** Drops the months of events wholly past their retention; answers how many, or null when another instance prunes. */
+  private async dropMonths(cutoff: Date): Promise<number | null> {
+    const dropped = await inTransaction(this.dataSource, async (tx) => {
+      const [row] = await tx.manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [AdvisoryLock.RETENTION]);
+      if (row.locked !== true) return null;
+      return this.partitions.dropBefore(tx.manager, cutoff.getTime());
+    });
+    if (dropped && dropped.length > 0) this.logger.log(`dropped event partitions ${dropped.join(', ')}`);
+    return dropped === null ? null : dropped.length;
   }
 
   private batch(target: RetentionTarget, cutoff: Date): Promise<number | null> {

@@ -8,6 +8,11 @@ export interface RetentionTarget {
   readonly name: string;
   readonly table: string;
   readonly column: string;
+  /**
+   * A unique column to delete by. Without one, rows are deleted by their physical address, which
+   * is unique only within one table: a partitioned table needs its key.
+   */
+  readonly key?: string;
 }
 
 /**
@@ -19,12 +24,15 @@ export interface RetentionTarget {
 export class RetentionStore {
   /** Deletes at most `limit` rows of `target` older than `cutoff`; answers how many went. */
   async deleteBatch(manager: EntityManager, target: RetentionTarget, cutoff: Date, limit: number): Promise<number> {
-    // The rows are found on the time column's index, and deleted by their physical address.
+    // The rows are found on the time column's index, and deleted by their key or physical address;
+    // the time condition is repeated so that a partitioned table only looks at the partitions it names.
+    const by = target.key ?? 'ctid';
     const [row] = await queryRows<{ n: number }>(
       manager,
       `WITH d AS (
          DELETE FROM ${target.table}
-         WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${target.table} WHERE ${target.column} < $1 LIMIT $2))
+         WHERE ${target.column} < $1
+           AND ${by} = ANY (ARRAY(SELECT ${by} FROM ${target.table} WHERE ${target.column} < $1 LIMIT $2))
          RETURNING 1)
        SELECT count(*)::int AS n FROM d`,
       [cutoff, limit],

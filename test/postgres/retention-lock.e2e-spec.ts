@@ -15,6 +15,7 @@ describe('retention across instances (e2e, Postgres)', () => {
       await other.query('COMMIT');
     });
     expect(await fixture.app.app.get(RetentionJob).run()).toEqual({
+      eventMonths: 0,
       snapshots: 0,
       events: 0,
       buckets: 0,
