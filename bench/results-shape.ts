@@ -15,6 +15,21 @@ export const REQUIRED_FIGURES: Record<string, readonly string[]> = {
     'lost',
   ],
   dashboard: ['first_render_ms_1000', 'transition_to_paint_p99_ms'],
+  history: [
+    'breakers',
+    'events',
+    'report_p50_ms',
+    'report_p99_ms',
+    'events_page_busy_p50_ms',
+    'events_page_quiet_p50_ms',
+    'health_history_p50_ms',
+    'stats_24h_p50_ms',
+    'recompute_ms',
+    'retention_ms',
+    'db_mb_per_million_events',
+    'report_p50_ms_at_1m',
+    'events_page_quiet_p50_ms_at_1m',
+  ],
 };
 
 /** The scenarios a run may be limited to (`--only`), in the order a full run takes them. */

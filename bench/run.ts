@@ -7,6 +7,7 @@ import { round } from './lib/stats';
 import { openDirect } from './scenarios/direct-db';
 import { dashboardScenario } from './scenarios/dashboard.bench';
 import { engineScenario } from './scenarios/engine.bench';
+import { HISTORY_FULL, HISTORY_QUICK, historyScenario } from './scenarios/history.bench';
 import { fanoutScenario } from './scenarios/fanout.bench';
 import { graphqlFloor, ingestScenario, RawIngest, rawIngestBaseline, WIDE_STREAMS } from './scenarios/ingest.bench';
 import { rawReportBaselines, reportScenario, seedHistory } from './scenarios/report.bench';
@@ -94,17 +95,24 @@ async function main(): Promise<void> {
   const started = Date.now();
   // The harness reads DATABASE_URL like the app does; it is a tool, not the app, so it reads it here.
   // The engine alone needs no database.
-  const db = ran.some((name) => name !== 'engine') ? await createBenchDatabase(process.env.DATABASE_URL) : null;
+  // The history scenario makes a database of its own, the size of its seeded history.
+  const db = ran.some((name) => name !== 'engine' && name !== 'history')
+    ? await createBenchDatabase(process.env.DATABASE_URL)
+    : null;
   const scenarios: Record<string, object> = {};
   try {
     log(
-      `database: ${db?.description ?? 'none'}; scale: ${options.quick ? 'quick' : 'full'}; scenarios: ${ran.join(', ')}`,
+      `database: ${db?.description ?? (want('history') ? 'one of its own for history' : 'none')}; scale: ${options.quick ? 'quick' : 'full'}; scenarios: ${ran.join(', ')}`,
     );
     if (want('engine')) {
       log('engine…');
       scenarios.engine = await engineScenario(options.quick);
     }
     if (db) Object.assign(scenarios, await platformScenarios(db.env, scale, options.quick, want));
+    if (want('history')) {
+      log('history (its own database; the full scale seeds 10 M events)…');
+      scenarios.history = await historyScenario(options.quick ? HISTORY_QUICK : HISTORY_FULL, log);
+    }
   } finally {
     await db?.drop();
   }
@@ -112,7 +120,7 @@ async function main(): Promise<void> {
     generated_at: new Date().toISOString(),
     mode: options.quick ? 'quick' : 'full',
     ...(options.only ? { only: options.only } : {}),
-    database: db?.kind ?? 'none',
+    database: ran.some((name) => name !== 'engine') ? (process.env.DATABASE_URL ? 'postgres' : 'embedded') : 'none',
     machine: {
       cpus: cpus().length,
       cpu_model: cpus()[0]?.model ?? 'unknown',
