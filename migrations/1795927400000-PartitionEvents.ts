@@ -4,6 +4,16 @@ const COLUMNS = 'id, breaker_id, type, occurred_at, duration_since_last_ms, from
 const TYPES = `'CIRCUIT_OPENED', 'CIRCUIT_HALF_OPENED', 'CIRCUIT_CLOSED', 'RECOVERY_ATTEMPTED', 'RECOVERY_SUCCEEDED',
   'RECOVERY_FAILED', 'CIRCUIT_FORCED_OPEN', 'CIRCUIT_DISABLED', 'CIRCUIT_RESET', 'CONFIG_CHANGED'`;
 
+/** recovery_events's columns after the id, the same on the plain table and the partitioned one. */
+const DEFINITIONS = `
+  breaker_id             integer NOT NULL REFERENCES breakers (id) ON DELETE CASCADE,
+  type                   text NOT NULL CHECK (type IN (${TYPES})),
+  occurred_at            timestamptz NOT NULL,
+  duration_since_last_ms double precision,
+  from_state             text,
+  to_state               text,
+  info                   jsonb NOT NULL DEFAULT '{}'`;
+
 /** The indexes of recovery_events, on the plain table as on the partitioned one. */
 async function createIndexes(q: QueryRunner): Promise<void> {
   await q.query(`CREATE INDEX recovery_events_breaker_idx ON recovery_events (breaker_id, id)`);
@@ -40,14 +50,7 @@ export class PartitionEvents1795927400000 implements MigrationInterface {
     await q.query(`ALTER SEQUENCE recovery_events_id_seq OWNED BY NONE`);
     await q.query(`
       CREATE TABLE recovery_events (
-        id                     bigint NOT NULL DEFAULT nextval('recovery_events_id_seq'),
-        breaker_id             integer NOT NULL REFERENCES breakers (id) ON DELETE CASCADE,
-        type                   text NOT NULL CHECK (type IN (${TYPES})),
-        occurred_at            timestamptz NOT NULL,
-        duration_since_last_ms double precision,
-        from_state             text,
-        to_state               text,
-        info                   jsonb NOT NULL DEFAULT '{}',
+        id bigint NOT NULL DEFAULT nextval('recovery_events_id_seq'),${DEFINITIONS},
         PRIMARY KEY (id, occurred_at)
       ) PARTITION BY RANGE (occurred_at)`);
     await q.query(`ALTER SEQUENCE recovery_events_id_seq OWNED BY recovery_events.id`);
@@ -77,14 +80,7 @@ export class PartitionEvents1795927400000 implements MigrationInterface {
     await q.query(`ALTER SEQUENCE recovery_events_id_seq OWNED BY NONE`);
     await q.query(`
       CREATE TABLE recovery_events (
-        id                     bigint PRIMARY KEY DEFAULT nextval('recovery_events_id_seq'),
-        breaker_id             integer NOT NULL REFERENCES breakers (id) ON DELETE CASCADE,
-        type                   text NOT NULL CHECK (type IN (${TYPES})),
-        occurred_at            timestamptz NOT NULL,
-        duration_since_last_ms double precision,
-        from_state             text,
-        to_state               text,
-        info                   jsonb NOT NULL DEFAULT '{}'
+        id bigint PRIMARY KEY DEFAULT nextval('recovery_events_id_seq'),${DEFINITIONS}
       )`);
     await q.query(`ALTER SEQUENCE recovery_events_id_seq OWNED BY recovery_events.id`);
     await createIndexes(q);

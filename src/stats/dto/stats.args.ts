@@ -16,12 +16,9 @@ export const MAX_ACTIVITY_RANGE_MS = 7 * 86_400_000;
 
 const STEP_MESSAGE = `stepMs must be a positive multiple of ${STEP_UNIT_MS} (whole minutes), at most ${MAX_STEP_MS}`;
 
+/** A range of time, as breakerStats and breakerActivity take it. */
 @ArgsType()
-export class BreakerStatsArgs {
-  @Field()
-  @IsBreakerName()
-  breakerName: string;
-
+export class TimeRangeArgs {
   @Field(() => Date, { nullable: true, description: 'From this time on; one hour before `until` when left out.' })
   @IsOptional()
   @IsDate()
@@ -31,6 +28,13 @@ export class BreakerStatsArgs {
   @IsOptional()
   @IsDate()
   until?: Date | null;
+}
+
+@ArgsType()
+export class BreakerStatsArgs extends TimeRangeArgs {
+  @Field()
+  @IsBreakerName()
+  breakerName: string;
 
   @Field(() => Float, {
     nullable: true,
@@ -72,17 +76,7 @@ export class BreakerErrorsArgs {
 }
 
 @ArgsType()
-export class BreakerActivityArgs {
-  @Field(() => Date, { nullable: true, description: 'From this time on; one hour before `until` when left out.' })
-  @IsOptional()
-  @IsDate()
-  since?: Date | null;
-
-  @Field(() => Date, { nullable: true, description: 'Up to this time (excluded); now when left out.' })
-  @IsOptional()
-  @IsDate()
-  until?: Date | null;
-
+export class BreakerActivityArgs extends TimeRangeArgs {
   @Field(() => Float, {
     nullable: true,
     defaultValue: DEFAULT_ACTIVITY_STEP_MS,
