@@ -1,7 +1,7 @@
 import { Page } from 'playwright-core';
 import { RunningApp } from '../src/bootstrap';
 import { StatsFolder } from '../src/stats/stats-folder';
-import { signIn, useBrowser, useDashboardBuild } from './support/browser';
+import { signIn, useBrowser, useDashboardBuild, waitForQuiet } from './support/browser';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { eventually, gqlOk, startTestApp, TEST_ADMIN_KEY, useTestApp } from './support/test-app';
 
@@ -44,11 +44,11 @@ describe('the dashboard (e2e, Chromium)', () => {
     await signIn(page, fixture.app.url, TEST_ADMIN_KEY);
     await page.locator('[data-overall-health]').waitFor();
     for (const path of ['/recommendations', '/breakers/anything']) {
-      await page.waitForLoadState('networkidle');
+      await waitForQuiet(page);
       await page.goto(fixture.app.url + path);
       await page.locator('main#main').waitFor();
     }
-    await page.waitForLoadState('networkidle');
+    await waitForQuiet(page);
     expect([...hosts]).toEqual([new URL(fixture.app.url).host]);
   });
 
@@ -66,7 +66,7 @@ describe('the dashboard (e2e, Chromium)', () => {
     await page.locator('[data-overall-health]').waitFor();
     await expect(page.locator('.who').textContent()).resolves.toContain('ADMIN');
     // The key is kept for the tab: a reload (once the fleet has loaded) stays signed in.
-    await page.waitForLoadState('networkidle');
+    await waitForQuiet(page);
     await page.reload();
     await page.locator('[data-overall-health]').waitFor();
     expect(await page.getByLabel('API key').count()).toBe(0);
@@ -217,14 +217,14 @@ describe('the dashboard (e2e, Chromium)', () => {
     expect(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).not.toBe('none');
     await page.keyboard.press('Enter');
     await page.locator('[data-breaker-view="keyboard.a"]').waitFor();
-    await page.waitForLoadState('networkidle'); // leaving mid-request would abort it
+    await waitForQuiet(page); // leaving mid-request would abort it
 
     // 200 % zoom of a 1280 px window: 640 CSS pixels wide.
     await page.setViewportSize({ width: 640, height: 450 });
     for (const path of ['/breakers/keyboard.a', '/', '/recommendations']) {
       await page.goto(fixture.app.url + path);
       await page.locator('main#main').waitFor();
-      await page.waitForLoadState('networkidle');
+      await waitForQuiet(page);
       expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     }
   });
@@ -247,9 +247,10 @@ describe('the dashboard (e2e, Chromium)', () => {
     await page.getByLabel('State').selectOption('OPEN');
     await expect(page.locator('[data-breaker="sort.z-open"] .countdown').textContent()).resolves.toMatch(/^half-opens in \d+ min/);
 
+    await waitForQuiet(page);
     await page.goto(`${fixture.app.url}/breakers/sort.a-quiet`);
     await page.locator('[data-breaker-view="sort.a-quiet"]').waitFor();
-    await page.waitForLoadState('networkidle');
+    await waitForQuiet(page);
     // An event made elsewhere arrives at the top of the log, live.
     await gqlOk(fixture.app, `mutation { updateBreakerConfig(name: "sort.a-quiet", config: { failureThreshold: 9 }, reason: "from elsewhere") { name } }`);
     await page.locator('.events li').first().filter({ hasText: 'from elsewhere' }).waitFor({ timeout: 1000 });
