@@ -148,7 +148,8 @@ const FACTS_SQL = `WITH recent AS (
   LEFT JOIN outcomes o ON o.breaker_id = b.id
   LEFT JOIN concluded w ON w.breaker_id = b.id
   LEFT JOIN breaker_health h ON h.breaker_id = b.id
-  ORDER BY b.name`;
+  -- Code-point order (names are ASCII), as report-page.ts compares names to page by them.
+  ORDER BY b.name COLLATE "C"`;
 
 const LATENCY_SQL = `WITH latency AS (
     SELECT o.breaker_id, h.key::int AS idx, sum(h.value::float8) AS n

@@ -30,11 +30,20 @@ function page<T>(items: readonly T[], keyOf: (item: T) => string, query: ReportL
   return filtered.slice(start, query.first ? start + query.first : undefined);
 }
 
+/**
+ * Services are in code-point order of their names (see the facts query), so `after` is a keyset:
+ * the page goes on with the names after it, whether or not that one is still in the report (a
+ * recompute between two pages may have regraded or filtered it out).
+ */
 export function servicesPage<S extends { name: string; healthStatus: HealthStatus }>(
   report: ReportLists<S, { breakerName: string; kind: string }>,
   query: ReportListQuery,
 ): S[] {
-  return page(report.services, (s) => s.name, query, (s) => s.healthStatus === query.status);
+  const after = query.after;
+  const items = report.services.filter(
+    (s) => (!query.status || s.healthStatus === query.status) && (after === undefined || after === null || s.name > after),
+  );
+  return query.first ? items.slice(0, query.first) : items;
 }
 
 /** A recommendation's key for `after`: `breakerName/kind` (kinds hold no '/'). */
@@ -42,7 +51,11 @@ export function recommendationKey(r: { breakerName: string; kind: string }): str
   return `${r.breakerName}/${r.kind}`;
 }
 
-/** Recommendations filtered by the grade of the breaker they are about. */
+/**
+ * Recommendations filtered by the grade of the breaker they are about. They are ordered by
+ * severity first, so `after` must name one of the current report's: a recompute that dropped it
+ * answers BAD_USER_INPUT, and the client starts again from the first page.
+ */
 export function recommendationsPage<R extends { breakerName: string; kind: string }>(
   report: ReportLists<{ name: string; healthStatus: HealthStatus }, R>,
   query: ReportListQuery,

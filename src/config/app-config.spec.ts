@@ -212,4 +212,13 @@ describe('loadConfig', () => {
     expect(redact('postgresql://app:secret@db:5432/x')).toBe('postgresql://app:***@db:5432/x');
     expect(() => loadConfig({ DATABASE_URL: 'mysql://app:secret@db/x' })).toThrow(/app:\*\*\*@db/);
   });
+
+  it('refuses a health window longer than the events are kept, naming both settings', () => {
+    expect(() => loadConfig({ HEALTH_WINDOW_MS: String(3 * 86_400_000), EVENT_RETENTION_DAYS: '2' })).toThrow(
+      /HEALTH_WINDOW_MS \(259200000\) must not be longer than EVENT_RETENTION_DAYS \(2 days\)/,
+    );
+    expect(loadConfig({ HEALTH_WINDOW_MS: String(2 * 86_400_000), EVENT_RETENTION_DAYS: '2' }).analytics.healthWindowMs).toBe(
+      2 * 86_400_000,
+    );
+  });
 });

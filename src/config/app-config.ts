@@ -194,6 +194,17 @@ function loadAuth(env: Env): AuthConfig {
 const DAY_MS = 86_400_000;
 
 function loadAnalytics(env: Env): AnalyticsConfig {
+  const analytics = readAnalytics(env);
+  // Grades count the recoveries concluded in the window: events older than the retention are gone.
+  if (analytics.healthWindowMs > analytics.eventRetentionDays * DAY_MS) {
+    throw new ConfigError(
+      `HEALTH_WINDOW_MS (${analytics.healthWindowMs}) must not be longer than EVENT_RETENTION_DAYS (${analytics.eventRetentionDays} days): the grades would count only the recoveries retention kept`,
+    );
+  }
+  return analytics;
+}
+
+function readAnalytics(env: Env): AnalyticsConfig {
   const d = DEFAULT_THRESHOLDS;
   return {
     recomputeIntervalMs: integer(env, 'HEALTH_RECOMPUTE_INTERVAL_MS', 30_000, 100, DAY_MS),

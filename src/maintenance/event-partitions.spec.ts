@@ -40,15 +40,15 @@ describe('event partitions', () => {
     expect(created[0]).toBe('recovery_events_p2031_12');
   });
 
-  it('drops the months that end at or before the cutoff, and no other table', async () => {
+  it('finds the months that end at or before the cutoff, and drops one, never another table', async () => {
     const { manager, statements } = fake(['recovery_events_p2031_10', 'recovery_events_p2031_11', 'recovery_events_p2031_12', 'other']);
-    const dropped = await new EventPartitions().dropBefore(manager, Date.UTC(2031, 11, 1));
-    expect(dropped).toEqual(['recovery_events_p2031_10', 'recovery_events_p2031_11']);
+    const partitions = new EventPartitions();
+    expect(await partitions.expired(manager, Date.UTC(2031, 11, 1))).toEqual(['recovery_events_p2031_10', 'recovery_events_p2031_11']);
+    await partitions.drop(manager, 'recovery_events_p2031_10');
     expect(statements).toEqual([
       'ALTER TABLE recovery_events DETACH PARTITION recovery_events_p2031_10',
       'DROP TABLE recovery_events_p2031_10',
-      'ALTER TABLE recovery_events DETACH PARTITION recovery_events_p2031_11',
-      'DROP TABLE recovery_events_p2031_11',
     ]);
+    await expect(partitions.drop(manager, 'breakers')).rejects.toThrow('not an event partition');
   });
 });

@@ -35,7 +35,8 @@ export function partitionMonth(name: string): number | null {
 /**
  * The monthly partitions of recovery_events (see the PartitionEvents migration): created ahead of
  * time, and dropped whole once every event in them is past its retention. Callers hold the lock
- * that makes one instance at a time do this.
+ * that makes one instance at a time do this, and a short lock_timeout: the DDL takes
+ * recovery_events exclusively, and event writers must not queue behind it for long.
  */
 @Injectable()
 export class EventPartitions {
@@ -64,20 +65,22 @@ export class EventPartitions {
     return created;
   }
 
-  /**
-   * Detaches and drops the partitions whose whole month ends at or before `cutoff`: retention
-   * without deleting, or even reading, their rows. Answers the partitions dropped.
-   */
-  async dropBefore(manager: EntityManager, cutoff: number): Promise<string[]> {
-    const dropped: string[] = [];
-    for (const name of await this.names(manager)) {
+  /** The partitions whose whole month ends at or before `cutoff`, oldest first: those retention drops. */
+  async expired(manager: EntityManager, cutoff: number): Promise<string[]> {
+    return (await this.names(manager)).filter((name) => {
       const month = partitionMonth(name);
-      if (month === null || monthStart(month, 1) > cutoff) continue;
-      await queryRows(manager, `ALTER TABLE recovery_events DETACH PARTITION ${name}`);
-      await queryRows(manager, `DROP TABLE ${name}`);
-      dropped.push(name);
-    }
-    return dropped;
+      return month !== null && monthStart(month, 1) <= cutoff;
+    });
+  }
+
+  /**
+   * Detaches and drops one month: retention without deleting, or even reading, its rows. The
+   * partitions hold no foreign key, so this locks recovery_events and the month alone.
+   */
+  async drop(manager: EntityManager, name: string): Promise<void> {
+    if (partitionMonth(name) === null) throw new Error(`not an event partition: ${name}`);
+    await queryRows(manager, `ALTER TABLE recovery_events DETACH PARTITION ${name}`);
+    await queryRows(manager, `DROP TABLE ${name}`);
   }
 
   /** The partitions of recovery_events, oldest first. */

@@ -7,10 +7,18 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { AdvisoryLock } from '../database/advisory-locks';
 import { inTransaction } from '../database/transaction';
+import { sqlState } from '../common/errors/database-errors';
 import { EventPartitions } from './event-partitions';
 import { RetentionStore, RetentionTarget } from './retention.store';
 
 const DAY_MS = 86_400_000;
+/**
+ * How long the partition DDL may wait for recovery_events: it takes the table exclusively, and
+ * event writers queue behind it while it waits. Past this it fails, and the next pass retries.
+ */
+const DDL_LOCK_TIMEOUT_MS = 500;
+/** Postgres: the lock was not granted within lock_timeout. */
+const LOCK_NOT_AVAILABLE = '55P03';
 /** Batches of one table per pass, at most: a backlog is worked off over several passes. */
 const MAX_BATCHES_PER_TABLE = 100;
 
@@ -44,9 +52,15 @@ export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly registry: SchedulerRegistry,
   ) {}
 
-  /** Before the app serves: the months of events ahead exist, so that no insert lacks its partition. */
+  /**
+   * Before the app serves: the months of events ahead exist, so that no insert lacks its partition.
+   * A failure here (another instance's DDL holding the table past the lock timeout) is logged and
+   * left to the next pass: three months ahead are already there unless the job stopped for months.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    await this.ensurePartitions();
+    await this.ensurePartitions().catch((error: Error) =>
+      this.logger.warn(`creating the months of events ahead failed, the next pass retries: ${error.message}`),
+    );
     const timer = setInterval(() => void this.run(), this.config.retention.intervalMs);
     this.registry.addInterval(RetentionJob.name, timer);
   }
@@ -55,6 +69,7 @@ export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdo
   private async ensurePartitions(): Promise<void> {
     const created = await inTransaction(this.dataSource, async (tx) => {
       await tx.manager.query('SELECT pg_advisory_xact_lock($1)', [AdvisoryLock.EVENT_PARTITIONS]);
+      await tx.manager.query(`SET LOCAL lock_timeout = ${DDL_LOCK_TIMEOUT_MS}`);
       const now = this.clock.now();
       return this.partitions.ensureAhead(tx.manager, now, now - this.config.analytics.eventRetentionDays * DAY_MS);
     });
@@ -111,15 +126,34 @@ export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdo
     return counts;
   }
 
-  /** Drops the months of events wholly past their retention; answers how many, or null when another instance prunes. */
+  /**
+   * Drops the months of events wholly past their retention, one transaction each; answers how many,
+   * or null when another instance prunes.
+   */
   private async dropMonths(cutoff: Date): Promise<number | null> {
-    const dropped = await inTransaction(this.dataSource, async (tx) => {
-      const [row] = await tx.manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [AdvisoryLock.RETENTION]);
-      if (row.locked !== true) return null;
-      return this.partitions.dropBefore(tx.manager, cutoff.getTime());
-    });
-    if (dropped && dropped.length > 0) this.logger.log(`dropped event partitions ${dropped.join(', ')}`);
-    return dropped === null ? null : dropped.length;
+    const expired = await this.partitions.expired(this.dataSource.manager, cutoff.getTime());
+    let dropped = 0;
+    for (const name of expired) {
+      let done: boolean;
+      try {
+        done = await inTransaction(this.dataSource, async (tx) => {
+          const [row] = await tx.manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [AdvisoryLock.RETENTION]);
+          if (row.locked !== true) return false;
+          await tx.manager.query(`SET LOCAL lock_timeout = ${DDL_LOCK_TIMEOUT_MS}`);
+          await this.partitions.drop(tx.manager, name);
+          return true;
+        });
+      } catch (error) {
+        if (sqlState(error) !== LOCK_NOT_AVAILABLE) throw error;
+        // Busy readers or writers held the table: the month waits for the next pass, the rest goes on.
+        this.logger.warn(`dropping event partition ${name} waited past ${DDL_LOCK_TIMEOUT_MS} ms; the next pass retries`);
+        break;
+      }
+      if (!done) return null;
+      this.logger.log(`dropped event partition ${name}`);
+      dropped++;
+    }
+    return dropped;
   }
 
   private batch(target: RetentionTarget, cutoff: Date): Promise<number | null> {

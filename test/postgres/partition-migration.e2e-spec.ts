@@ -11,6 +11,12 @@ describe('the event-partitioning migration (e2e, Postgres)', () => {
     new DataSource({ ...dataSourceOptions(db.url!, 1, NO_TIMEOUTS), migrations }).initialize();
   const events = (ds: DataSource) =>
     ds.query(`SELECT id::text AS id, breaker_id, type, occurred_at, info FROM recovery_events e ORDER BY e.id`);
+  const constraints = async (ds: DataSource) =>
+    (
+      await ds.query(
+        `SELECT conname FROM pg_constraint WHERE conrelid = 'recovery_events'::regclass ORDER BY conname`,
+      )
+    ).map((c: { conname: string }) => c.conname);
   const kind = async (ds: DataSource) =>
     (await ds.query(`SELECT relkind FROM pg_class WHERE relname = 'recovery_events'`))[0].relkind as string;
 
@@ -46,6 +52,9 @@ describe('the event-partitioning migration (e2e, Postgres)', () => {
       await after.runMigrations();
       expect(await kind(after)).toBe('p');
       expect(await events(after)).toEqual(original);
+      // The constraints keep their names (a later migration may name them); no foreign key on the
+      // partitioned table (its DDL would lock breakers against the writers' order).
+      expect(await constraints(after)).toEqual(['recovery_events_pkey', 'recovery_events_type_check']);
       const months = await after.query(
         `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
          WHERE i.inhparent = 'recovery_events'::regclass ORDER BY c.relname`,
@@ -68,6 +77,21 @@ describe('the event-partitioning migration (e2e, Postgres)', () => {
 
       await after.undoLastMigration();
       expect(await kind(after)).toBe('r');
+      expect(await constraints(after)).toEqual([
+        'recovery_events_breaker_id_fkey',
+        'recovery_events_pkey',
+        'recovery_events_type_check',
+      ]);
+      const indexes = await after.query(
+        `SELECT indexname FROM pg_indexes WHERE tablename = 'recovery_events' ORDER BY indexname`,
+      );
+      expect(indexes.map((i: { indexname: string }) => i.indexname)).toEqual([
+        'recovery_events_breaker_idx',
+        'recovery_events_concluded_idx',
+        'recovery_events_occurred_idx',
+        'recovery_events_pkey',
+        'recovery_events_recoveries_idx',
+      ]);
       const back = await events(after);
       expect(back).toHaveLength(3001);
       expect(back.slice(0, 3000)).toEqual(original);
