@@ -10,6 +10,8 @@ export type Sql = (sql: string, params?: unknown[]) => Promise<unknown>;
 /** The bench's own way into the database, before the server starts: migrated, with a raw SQL function. */
 export interface DirectDb {
   readonly query: Sql;
+  /** The same connection as a DataSource, for running the platform's own stores and jobs on it. */
+  readonly dataSource: DataSource;
   close(): Promise<void>;
 }
 
@@ -21,6 +23,7 @@ export async function openDirect(env: Record<string, string>, connections: numbe
   await runPendingMigrations(dataSource);
   return {
     query: (sql, params) => dataSource.query(sql, params),
+    dataSource,
     async close() {
       await dataSource.destroy();
       await connection.close();

@@ -2,15 +2,13 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../src/common/clock';
 import { loadConfig } from '../../src/config/app-config';
-import { DatabaseConnection, openDatabase } from '../../src/database/database-connection';
-import { dataSourceOptions, NO_TIMEOUTS } from '../../src/database/data-source-options';
-import { runPendingMigrations } from '../../src/database/migrations-runner';
 import { EventPartitions, monthStart } from '../../src/maintenance/event-partitions';
 import { RetentionJob } from '../../src/maintenance/retention.job';
 import { RetentionStore } from '../../src/maintenance/retention.store';
 import { createBenchDatabase } from '../lib/bench-db';
 import { gql, startServer } from '../lib/server';
 import { elapsedMs, median, quantile, round } from '../lib/stats';
+import { openDirect } from './direct-db';
 import { ensureEventMonths } from './report.bench';
 
 export interface HistoryScale {
@@ -109,16 +107,13 @@ export async function historyScenario(scale: HistoryScale, log: (message: string
   }
 }
 
-/** The database through the platform's own options, migrated, for seeding and for the retention pass. */
+/** The database through the platform's own options, migrated (see openDirect), for seeding and for the retention pass. */
 async function withDataSource<T>(env: Record<string, string>, work: (ds: DataSource) => Promise<T>): Promise<T> {
-  const connection: DatabaseConnection = await openDatabase(loadConfig({ ...env, LOG_LEVEL: 'silent' }));
-  const ds = await new DataSource(dataSourceOptions(connection.url, 1, NO_TIMEOUTS)).initialize();
+  const direct = await openDirect(env, 1);
   try {
-    await runPendingMigrations(ds);
-    return await work(ds);
+    return await work(direct.dataSource);
   } finally {
-    await ds.destroy();
-    await connection.close();
+    await direct.close();
   }
 }
 
@@ -221,7 +216,7 @@ async function retentionPass(ds: DataSource, env: Record<string, string>) {
   return job.run();
 }
 
-/** The query figures, against a server started on the database; with `recomputeRuns`, the recompute too. */
+/** The query figures and the recompute (three runs when `thorough`, else one), against a server started on the database. */
 async function measure(
   env: Record<string, string>,
   samples: number,
