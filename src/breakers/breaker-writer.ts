@@ -30,6 +30,8 @@ export interface WriteRequest {
   readonly batch?: BatchKey;
   /** Each command's error text normalised, in order, while the request waits for its group (see `write`). */
   readonly messages?: readonly (string | null)[];
+  /** Whether `Written.results` is wanted (default true); `write`'s batches do without. */
+  readonly keepResults?: boolean;
 }
 
 export interface Written {
@@ -37,7 +39,7 @@ export interface Written {
   readonly breakers: StoredBreaker[];
   /** The events committed, in order (none for a replay). */
   readonly events: StoredEvent[];
-  /** One engine result per command, in order (none for a replay). */
+  /** One engine result per command, in order (none for a replay, or without `keepResults`). */
   readonly results: EvolveResult[];
   readonly now: number;
   /** How many commands were applied: for a replay, as many as the first time. */
@@ -81,11 +83,11 @@ export class BreakerWriter {
     );
   }
 
-  /** Queues an outcome batch for the next group transaction; SERVICE_UNAVAILABLE when too much is waiting. */
+  /** Queues an outcome batch for the next group transaction (answered without per-command results); SERVICE_UNAVAILABLE when too much is waiting. */
   write(request: WriteRequest): Promise<Written> {
     // Normalised now, while the transaction before runs, not inside the group's own.
     const messages = errorMessages(request.commands.map((command) => command.error));
-    return this.queue.push({ ...request, messages }, request.commands.length);
+    return this.queue.push({ ...request, messages, keepResults: false }, request.commands.length);
   }
 
   /** Applies the commands now, in a transaction of their own, all or nothing. */
@@ -117,7 +119,11 @@ export class BreakerWriter {
         if (request === null) return null;
         const missing = namesIn(request.commands).filter((name) => !locked.has(name));
         if (missing.length > 0) return unknownBreakers(missing);
-        const run = runCommands(current, request.commands, now, stats, request.messages);
+        const run = runCommands(current, request.commands, now, {
+          stats,
+          messages: request.messages,
+          keepResults: request.keepResults,
+        });
         for (const breaker of run.breakers) current.set(breaker.name, breaker);
         return run;
       });
@@ -155,7 +161,7 @@ export class BreakerWriter {
           ...breaker,
           record: { snapshot: result.snapshot, config: result.config, metrics: result.metrics },
         })),
-        now,
+        { onlyIfDueAt: now },
       );
       const newEvents = advanced
         .filter(({ breaker }) => written.has(breaker.id))
@@ -179,12 +185,15 @@ export class BreakerWriter {
   ): Promise<StoredEvent[]> {
     // runCommands hands back the very object it was given for a breaker it did not change.
     const changed = [...current.values()].filter((breaker) => breaker !== locked.get(breaker.name));
-    const written = await this.breakers.save(tx.manager, changed);
+    // The statistics go in the same statement as the breakers; alone only if no breaker changed,
+    // which an outcome always does (its metrics count it).
+    const statsWrites = this.stats.writes(stats);
+    const written = await this.breakers.save(tx.manager, changed, { alsoWrite: statsWrites });
     if (written.size !== changed.length) throw new Error('a locked breaker row changed under its lock');
+    if (changed.length === 0) await this.stats.write(tx.manager, stats);
     const newEvents = runs.flatMap((run) => run.events);
     const events = await this.events.insertMany(tx.manager, newEvents);
     await this.recoveryTimes.record(tx.manager, newEvents);
-    await this.stats.write(tx.manager, stats);
     await this.publisher.publish(tx, events);
     tx.afterCommit(() => this.metrics.recordCommitted(stats.totals(), events));
     return events;

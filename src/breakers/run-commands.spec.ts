@@ -102,7 +102,7 @@ describe('runCommands', () => {
         { name: 'b', input: { type: 'ADVANCE' } },
       ],
       now,
-      stats,
+      { stats },
     );
     // The first 80 ms call came before slow calls were defined; the second after.
     expect(
@@ -119,8 +119,8 @@ describe('runCommands', () => {
 
   it('adds to the statistics it is given, across runs, and to fresh ones otherwise', () => {
     const shared = new OutcomeStats();
-    const first = runCommands(locked, [outcome('a', true)], T0, shared);
-    const second = runCommands(locked, [outcome('a', false)], T0, shared);
+    const first = runCommands(locked, [outcome('a', true)], T0, { stats: shared });
+    const second = runCommands(locked, [outcome('a', false)], T0, { stats: shared });
     expect(first.stats).toBe(shared);
     expect(second.stats).toBe(shared);
     expect(shared.totals()).toMatchObject([{ breakerId: 1, calls: 2, failures: 1 }]);

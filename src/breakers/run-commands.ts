@@ -29,7 +29,7 @@ export interface CommandsRun {
   readonly events: NewEvent[];
   /** The outcomes among the commands, counted per breaker: for the buckets and the metrics alike. */
   readonly outcomes: OutcomeCount[];
-  /** One engine result per command, in order. */
+  /** One engine result per command, in order; none without `keepResults`. */
   readonly results: EvolveResult[];
   /** The outcomes' statistics: those of this run, added to the `stats` given, if any. */
   readonly stats: OutcomeStats;
@@ -41,20 +41,31 @@ interface Working {
   outcomes: OutcomeCount | null;
 }
 
+export interface RunOptions {
+  /** Where every outcome's statistics are added; fresh ones when left out. */
+  readonly stats?: OutcomeStats;
+  /** Each command's error already normalised (see `errorMessages`), in the commands' order. */
+  readonly messages?: readonly (string | null)[];
+  /**
+   * Whether to answer each command's engine result (default true). A batch of outcomes has no use
+   * for them, and keeping thousands alive through its transaction made them survive into the
+   * older generation, which cost garbage-collection time.
+   */
+  readonly keepResults?: boolean;
+}
+
 /**
  * Runs the commands in order through the engine against the breakers as locked, at `now`.
  * Pure: it reads nothing but its arguments and writes nothing but `stats`, to which it adds every
  * outcome (at its `occurredAt`, default `now`; slow by the config it was judged under). Every named
  * breaker must be in `locked`. A record is only copied when a step changed it, as a batch holds
- * thousands of steps. `messages`, when given, holds each command's error already normalised
- * (see `errorMessages`), in the commands' order.
+ * thousands of steps.
  */
 export function runCommands(
   locked: ReadonlyMap<string, StoredBreaker>,
   commands: readonly BreakerCommand[],
   now: number,
-  stats: OutcomeStats = new OutcomeStats(),
-  messages?: readonly (string | null)[],
+  { stats = new OutcomeStats(), messages, keepResults = true }: RunOptions = {},
 ): CommandsRun {
   const working = new Map<string, Working>();
   const events: NewEvent[] = [];
@@ -87,7 +98,7 @@ export function runCommands(
     }
     for (const event of result.events) events.push({ breakerId: w.breaker.id, breakerName: command.name, event });
     if (input.type === 'OUTCOME') countOutcome(w, input.success);
-    results.push(result);
+    if (keepResults) results.push(result);
   }
 
   const breakers: StoredBreaker[] = [];

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { CteFragment } from '../database/cte-fragment';
 import { numberArray } from '../database/pg-array';
 import { queryRows } from '../database/query-rows';
 import { toJson } from './latency-histogram';
@@ -10,7 +11,8 @@ import { encodePart, PartSums, sumParts } from './stat-parts';
 export const FOLD_LIMIT = 500;
 
 /**
- * Writes a transaction's outcome statistics, in that transaction and in one statement: the
+ * Writes a transaction's outcome statistics, in that transaction and in one statement (the
+ * write path's own, which saves the breakers: see `writes`): the
  * breaker-minutes' counts (calls, failures, slow calls, max) are added to `outcome_buckets`, and
  * their histograms and error counts are appended as one row of `outcome_stat_parts` (JSON text).
  * Merging a histogram into a busy minute's row costs 0.1 to 0.4 ms (a few hundred jsonb entries read,
@@ -20,34 +22,43 @@ export const FOLD_LIMIT = 500;
  */
 @Injectable()
 export class OutcomeStatsStore {
+  /** Writes the statistics in a statement of their own. */
   async write(manager: EntityManager, stats: OutcomeStats): Promise<void> {
-    if (stats.size === 0) return;
+    const writes = this.writes(stats);
+    if (writes !== null) await queryRows(manager, `WITH ${writes.ctes(1)} SELECT 1`, writes.params);
+  }
+
+  /**
+   * The same writes as CTEs, for the write path to run inside the statement that saves the
+   * breakers (see BreakerStore.save); null when there are no outcomes.
+   */
+  writes(stats: OutcomeStats): CteFragment | null {
+    if (stats.size === 0) return null;
     const minutes = stats.minutes();
-    const part = encodePart(stats);
-    await queryRows(
-      manager,
-      `WITH counted AS (
+    return {
+      ctes: (n) => `counted AS (
          INSERT INTO outcome_buckets AS o (breaker_id, bucket_start, calls, failures, slow_calls, max_ms)
          SELECT breaker_id, to_timestamp(start_ms / 1000), calls, failures, slow_calls, max_ms
-         FROM unnest($1::int[], $2::float8[], $3::int[], $4::int[], $5::int[], $6::float8[])
+         FROM unnest($${n}::int[], $${n + 1}::float8[], $${n + 2}::int[], $${n + 3}::int[], $${n + 4}::int[], $${n + 5}::float8[])
            AS v(breaker_id, start_ms, calls, failures, slow_calls, max_ms)
          ON CONFLICT (breaker_id, bucket_start) DO UPDATE SET
            calls = o.calls + EXCLUDED.calls,
            failures = o.failures + EXCLUDED.failures,
            slow_calls = o.slow_calls + EXCLUDED.slow_calls,
            max_ms = greatest(o.max_ms, EXCLUDED.max_ms)
-       )
-       INSERT INTO outcome_stat_parts (data) SELECT $7::text WHERE $7::text IS NOT NULL`,
-      [
+       ), parted AS (
+         INSERT INTO outcome_stat_parts (data) SELECT $${n + 6}::text WHERE $${n + 6}::text IS NOT NULL
+       )`,
+      params: [
         numberArray(minutes.map((m) => m.breakerId)),
         numberArray(minutes.map((m) => m.minuteStart)),
         numberArray(minutes.map((m) => m.calls)),
         numberArray(minutes.map((m) => m.failures)),
         numberArray(minutes.map((m) => m.slowCalls)),
         numberArray(minutes.map((m) => m.maxMs)),
-        part,
+        encodePart(stats),
       ],
-    );
+    };
   }
 
   /**
