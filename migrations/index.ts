@@ -10,6 +10,7 @@ import { ConcludedRecoveries1795927100000 } from './1795927100000-ConcludedRecov
 import { RecoveryHistogram1795927200000 } from './1795927200000-RecoveryHistogram';
 import { SnapshotsOnChange1795927300000 } from './1795927300000-SnapshotsOnChange';
 import { PartitionEvents1795927400000 } from './1795927400000-PartitionEvents';
+import { LatencyApart1795927500000 } from './1795927500000-LatencyApart';
 
 /** Every migration, oldest first. Listed explicitly so that the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   RecoveryHistogram1795927200000,
   SnapshotsOnChange1795927300000,
   PartitionEvents1795927400000,
+  LatencyApart1795927500000,
 ];

@@ -84,11 +84,18 @@ describe('SLOW_CALLS and USE_FAILURE_RATE from the statistics (e2e)', () => {
       };
     });
     await db.query(
-      `INSERT INTO outcome_buckets (breaker_id, bucket_start, calls, failures, slow_calls, latency, max_ms)
-       SELECT b.id, r.at, r.calls, r.failures, r.slow_calls, r.latency, r.max_ms
-       FROM jsonb_to_recordset($2::jsonb)
-            AS r(at timestamptz, calls int, failures int, slow_calls int, latency jsonb, max_ms float8)
+      `INSERT INTO outcome_buckets (breaker_id, bucket_start, calls, failures, slow_calls, max_ms)
+       SELECT b.id, r.at, r.calls, r.failures, r.slow_calls, r.max_ms
+       FROM jsonb_to_recordset($2::jsonb) AS r(at timestamptz, calls int, failures int, slow_calls int, max_ms float8)
        JOIN breakers b ON b.name = $1`,
+      [name, JSON.stringify(records)],
+    );
+    await db.query(
+      `INSERT INTO outcome_latency (breaker_id, bucket_start, latency)
+       SELECT b.id, r.at, r.latency
+       FROM jsonb_to_recordset($2::jsonb) AS r(at timestamptz, latency jsonb)
+       JOIN breakers b ON b.name = $1
+       WHERE r.latency <> '{}'::jsonb`,
       [name, JSON.stringify(records)],
     );
   };

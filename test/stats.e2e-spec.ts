@@ -163,10 +163,10 @@ describe('statistics (e2e)', () => {
       expect(whole.failureRate).toBeCloseTo((failures / 3030) * 100, 10);
       expect(points[1].calls).toBe(byMinute[1].length + 30);
 
-      // The minute rows hold the whole histograms: the calls with a duration, in both batches.
+      // The minutes' latency rows hold the whole histograms: the calls with a duration, in both batches.
       const rows = await sql(
-        `SELECT (SELECT sum(value::bigint) FROM jsonb_each_text(o.latency))::int AS n
-         FROM outcome_buckets o JOIN breakers b ON b.id = o.breaker_id WHERE b.name = 'lat.a' ORDER BY o.bucket_start`,
+        `SELECT (SELECT sum(value::bigint) FROM jsonb_each_text(l.latency))::int AS n
+         FROM outcome_latency l JOIN breakers b ON b.id = l.breaker_id WHERE b.name = 'lat.a' ORDER BY l.bucket_start`,
       );
       expect(rows.map((r: { n: number }) => r.n)).toEqual([1000, 1000, 1000]);
     });
@@ -368,8 +368,8 @@ describe('statistics (e2e)', () => {
         expect(points.reduce((n, p) => n + p.calls, 0)).toBe(4000);
         expect(points.reduce((n, p) => n + p.failures, 0)).toBe(800);
         const [{ n }] = await sql(
-          `SELECT sum((SELECT sum(value::bigint) FROM jsonb_each_text(o.latency)))::int AS n
-           FROM outcome_buckets o JOIN breakers b ON b.id = o.breaker_id WHERE b.name = $1`,
+          `SELECT sum((SELECT sum(value::bigint) FROM jsonb_each_text(l.latency)))::int AS n
+           FROM outcome_latency l JOIN breakers b ON b.id = l.breaker_id WHERE b.name = $1`,
           [name],
         );
         expect(n).toBe(4000);

@@ -47,7 +47,10 @@ interface QueryFigures {
  * up and at all of them, so that the two can be compared; then a full recompute, the database's
  * size per million events, and a retention pass that drops a month seeded past the retention.
  */
-export async function historyScenario(scale: HistoryScale, log: (message: string) => void): Promise<Record<string, number>> {
+export async function historyScenario(
+  scale: HistoryScale,
+  log: (message: string) => void,
+): Promise<Record<string, number>> {
   const db = await createBenchDatabase(process.env.DATABASE_URL);
   const env = { ...db.env, EVENT_RETENTION_DAYS: String(EVENT_RETENTION_DAYS), RETENTION_INTERVAL_MS: String(DAY_MS) };
   const now = Date.now();
@@ -136,9 +139,15 @@ async function seedBreakers(ds: DataSource, breakers: number, now: number): Prom
   );
   // A day of statistics per breaker, one minute in ten, with latency histograms.
   await ds.query(
-    `INSERT INTO outcome_buckets (breaker_id, bucket_start, calls, failures, slow_calls, latency, max_ms)
-     SELECT b.id, date_trunc('minute', $1::timestamptz) - m * interval '10 minutes', 120, b.id % 7, 0,
-            jsonb_build_object('900', 60, '1000', 50, '1100', 10), 40
+    `INSERT INTO outcome_buckets (breaker_id, bucket_start, calls, failures, slow_calls, max_ms)
+     SELECT b.id, date_trunc('minute', $1::timestamptz) - m * interval '10 minutes', 120, b.id % 7, 0, 40
+     FROM breakers b, generate_series(0, 143) m`,
+    [new Date(now)],
+  );
+  await ds.query(
+    `INSERT INTO outcome_latency (breaker_id, bucket_start, latency)
+     SELECT b.id, date_trunc('minute', $1::timestamptz) - m * interval '10 minutes',
+            jsonb_build_object('900', 60, '1000', 50, '1100', 10)
      FROM breakers b, generate_series(0, 143) m`,
     [new Date(now)],
   );
@@ -212,7 +221,14 @@ async function seedOldMonth(ds: DataSource, count: number, now: number): Promise
 /** One retention pass of the job's own code, as the server's schedule runs it. */
 async function retentionPass(ds: DataSource, env: Record<string, string>) {
   const config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
-  const job = new RetentionJob(ds, new RetentionStore(), new EventPartitions(), new Clock(), config, new SchedulerRegistry());
+  const job = new RetentionJob(
+    ds,
+    new RetentionStore(),
+    new EventPartitions(),
+    new Clock(),
+    config,
+    new SchedulerRegistry(),
+  );
   return job.run();
 }
 
@@ -249,10 +265,13 @@ async function measure(
     const page = `query($n: String) { breakerEvents(breakerName: $n, first: 50) { edges { cursor node { id type occurredAt info } } pageInfo { hasNextPage } } }`;
     const busy = await time(page, { n: BUSY });
     const quiet = await time(page, { n: QUIET });
-    const history = await time(`query($n: String!, $s: DateTime) { healthHistory(breakerName: $n, since: $s) { status computedAt } }`, {
-      n: 'hist-2',
-      s: new Date(Date.now() - 30 * DAY_MS).toISOString(),
-    });
+    const history = await time(
+      `query($n: String!, $s: DateTime) { healthHistory(breakerName: $n, since: $s) { status computedAt } }`,
+      {
+        n: 'hist-2',
+        s: new Date(Date.now() - 30 * DAY_MS).toISOString(),
+      },
+    );
     const stats = await time(
       `query($n: String!, $s: DateTime) { breakerStats(breakerName: $n, since: $s, stepMs: 900000) { at calls failures p50Ms p99Ms } }`,
       { n: 'hist-2', s: since },

@@ -65,7 +65,11 @@ export class FactsStore {
   /** Runs inside the recompute's transaction (the latency statement sits in a savepoint of it). */
   async loadAll(manager: EntityManager, now: number, windowMs: number, healthWindowMs: number): Promise<GradedInput[]> {
     const since = new Date(now - windowMs);
-    const rows = await queryRows<FactsRow>(manager, FACTS_SQL, [since, BUSY_MINUTE_CALLS, new Date(now - healthWindowMs)]);
+    const rows = await queryRows<FactsRow>(manager, FACTS_SQL, [
+      since,
+      BUSY_MINUTE_CALLS,
+      new Date(now - healthWindowMs),
+    ]);
     const latency = await this.latency(manager, since);
     return rows.map((r) => toInput(r, latency.get(r.id) ?? null));
   }
@@ -152,10 +156,10 @@ const FACTS_SQL = `WITH recent AS (
   ORDER BY b.name COLLATE "C"`;
 
 const LATENCY_SQL = `WITH latency AS (
-    SELECT o.breaker_id, h.key::int AS idx, sum(h.value::float8) AS n
-    FROM outcome_buckets o CROSS JOIN LATERAL jsonb_each_text(o.latency) AS h
-    WHERE o.${IN_WINDOW} AND o.latency <> '{}'::jsonb
-    GROUP BY o.breaker_id, h.key::int
+    SELECT l.breaker_id, h.key::int AS idx, sum(h.value::float8) AS n
+    FROM outcome_latency l CROSS JOIN LATERAL jsonb_each_text(l.latency) AS h
+    WHERE l.${IN_WINDOW}
+    GROUP BY l.breaker_id, h.key::int
   ), running AS (
     SELECT breaker_id, idx,
            sum(n) OVER (PARTITION BY breaker_id ORDER BY idx) AS upto,

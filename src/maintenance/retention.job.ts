@@ -26,6 +26,7 @@ const SNAPSHOTS: RetentionTarget = { name: 'snapshots', table: 'health_snapshots
 // Partitioned by month: whole months are dropped first, and the rest of the cutoff's month deleted by id.
 const EVENTS: RetentionTarget = { name: 'events', table: 'recovery_events', column: 'occurred_at', key: 'id' };
 const BUCKETS: RetentionTarget = { name: 'buckets', table: 'outcome_buckets', column: 'bucket_start' };
+const LATENCY: RetentionTarget = { name: 'latency', table: 'outcome_latency', column: 'bucket_start' };
 const ERRORS: RetentionTarget = { name: 'errors', table: 'outcome_errors', column: 'hour_start' };
 const PARTS: RetentionTarget = { name: 'parts', table: 'outcome_stat_parts', column: 'committed_at' };
 const BATCHES: RetentionTarget = { name: 'batches', table: 'outcome_batches', column: 'committed_at' };
@@ -101,9 +102,10 @@ export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdo
     const plan: [RetentionTarget, Date][] = [
       [SNAPSHOTS, new Date(now - a.snapshotRetentionDays * DAY_MS)],
       [EVENTS, new Date(now - a.eventRetentionDays * DAY_MS)],
+      // The minutes' histograms and the error counts are statistics like the minute buckets and go
+      // with them, and so do statistics parts left unfolded (the fold normally takes them within seconds).
       [BUCKETS, new Date(now - a.bucketRetentionDays * DAY_MS)],
-      // Error counts are statistics like the minute buckets and go with them, and so do
-      // statistics parts left unfolded (the fold normally takes them within seconds).
+      [LATENCY, new Date(now - a.bucketRetentionDays * DAY_MS)],
       [ERRORS, new Date(now - a.bucketRetentionDays * DAY_MS)],
       [PARTS, new Date(now - a.bucketRetentionDays * DAY_MS)],
       // An hour past the promise: committed_at is when the batch's transaction began.
@@ -121,7 +123,11 @@ export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdo
     }
     const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
     if (total > 0) {
-      this.logger.log(`pruned ${Object.entries(counts).map(([name, n]) => `${n} ${name}`).join(', ')}`);
+      this.logger.log(
+        `pruned ${Object.entries(counts)
+          .map(([name, n]) => `${n} ${name}`)
+          .join(', ')}`,
+      );
     }
     return counts;
   }
@@ -137,7 +143,9 @@ export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdo
       let done: boolean;
       try {
         done = await inTransaction(this.dataSource, async (tx) => {
-          const [row] = await tx.manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [AdvisoryLock.RETENTION]);
+          const [row] = await tx.manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+            AdvisoryLock.RETENTION,
+          ]);
           if (row.locked !== true) return false;
           await tx.manager.query(`SET LOCAL lock_timeout = ${DDL_LOCK_TIMEOUT_MS}`);
           await this.partitions.drop(tx.manager, name);
@@ -146,7 +154,9 @@ export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdo
       } catch (error) {
         if (sqlState(error) !== LOCK_NOT_AVAILABLE) throw error;
         // Busy readers or writers held the table: the month waits for the next pass, the rest goes on.
-        this.logger.warn(`dropping event partition ${name} waited past ${DDL_LOCK_TIMEOUT_MS} ms; the next pass retries`);
+        this.logger.warn(
+          `dropping event partition ${name} waited past ${DDL_LOCK_TIMEOUT_MS} ms; the next pass retries`,
+        );
         break;
       }
       if (!done) return null;

@@ -15,10 +15,10 @@ export const FOLD_LIMIT = 500;
  * write path's own, which saves the breakers: see `writes`): the
  * breaker-minutes' counts (calls, failures, slow calls, max) are added to `outcome_buckets`, and
  * their histograms and error counts are appended as one row of `outcome_stat_parts` (JSON text).
- * Merging a histogram into a busy minute's row costs 0.1 to 0.4 ms (a few hundred jsonb entries read,
- * rebuilt and rewritten) and that row is written by every transaction, which halved ingest;
- * `fold` does it instead for all the parts at once, every few seconds, set-based. Nothing is
- * stored per outcome.
+ * Merging a histogram into a busy minute costs 0.1 to 0.4 ms (a few hundred jsonb entries read,
+ * rebuilt and rewritten), and every transaction touches that minute, which halved ingest; `fold`
+ * does it instead for all the parts at once, every few seconds, set-based, into `outcome_latency`
+ * (apart from the counts, so that ingest never waits for a fold). Nothing is stored per outcome.
  */
 @Injectable()
 export class OutcomeStatsStore {
@@ -64,11 +64,10 @@ export class OutcomeStatsStore {
   /**
    * Folds up to `limit` committed parts, in the caller's transaction: takes them (a part is taken
    * by one fold only, so every instance may fold at once), adds them up in memory, merges each
-   * breaker-minute's histogram into `outcome_buckets.latency` in SQL, and adds the error counts to
-   * `outcome_errors`, trimming an hour that gained a message to its 20 most frequent. The minute
-   * rows go last (ingest waits for them) and are locked in key order, as the write path locks
-   * them, so the two cannot deadlock. A minute pruned meanwhile, or a deleted breaker, drops its
-   * part. Answers how many parts it took.
+   * breaker-minute's histogram into `outcome_latency` in SQL, and adds the error counts to
+   * `outcome_errors`, trimming an hour that gained a message to its 20 most frequent. Ingest
+   * writes neither table, so a fold never makes a batch wait. A minute pruned meanwhile, or a
+   * deleted breaker, drops its part. Answers how many parts it took.
    */
   async fold(manager: EntityManager, limit = FOLD_LIMIT): Promise<number> {
     const taken = await queryRows<{ data: string }>(
@@ -83,26 +82,25 @@ export class OutcomeStatsStore {
     return taken.length;
   }
 
-  /** Merges histograms into their minute rows, set-based: each row's counts plus the given ones, per bucket. */
+  /**
+   * Merges histograms into their minutes' `outcome_latency` rows, set-based: each row's counts plus
+   * the given ones, per bucket. Rows are locked in key order (the input's), so folds running side
+   * by side cannot deadlock; ingest never writes these rows. A minute whose counts row is gone
+   * (pruned) gets no histogram.
+   */
   private async mergeLatency(manager: EntityManager, minutes: PartSums['latency']): Promise<void> {
     if (minutes.length === 0) return;
     await queryRows(
       manager,
-      `WITH given AS (
-         SELECT breaker_id, to_timestamp(start_ms / 1000) AS bucket_start, latency::jsonb AS latency
-         FROM unnest($1::int[], $2::float8[], $3::text[]) AS g(breaker_id, start_ms, latency)
-       ), locked AS MATERIALIZED (
-         SELECT o.breaker_id, o.bucket_start
-         FROM outcome_buckets o JOIN given g USING (breaker_id, bucket_start)
-         ORDER BY o.breaker_id, o.bucket_start
-         FOR UPDATE OF o
-       )
-       UPDATE outcome_buckets o
-       SET latency = o.latency || (
+      `INSERT INTO outcome_latency AS o (breaker_id, bucket_start, latency)
+       SELECT g.breaker_id, g.bucket_start, g.latency
+       FROM (SELECT breaker_id, to_timestamp(start_ms / 1000) AS bucket_start, latency::jsonb AS latency
+             FROM unnest($1::int[], $2::float8[], $3::text[]) AS u(breaker_id, start_ms, latency)) AS g
+       WHERE EXISTS (SELECT 1 FROM outcome_buckets b WHERE b.breaker_id = g.breaker_id AND b.bucket_start = g.bucket_start)
+       ORDER BY g.breaker_id, g.bucket_start
+       ON CONFLICT (breaker_id, bucket_start) DO UPDATE SET latency = o.latency || (
          SELECT jsonb_object_agg(e.key, e.value::bigint + coalesce((o.latency ->> e.key)::bigint, 0))
-         FROM jsonb_each_text(g.latency) AS e)
-       FROM given g JOIN locked k USING (breaker_id, bucket_start)
-       WHERE o.breaker_id = g.breaker_id AND o.bucket_start = g.bucket_start`,
+         FROM jsonb_each_text(EXCLUDED.latency) AS e)`,
       [
         minutes.map((m) => m.breakerId),
         minutes.map((m) => m.minuteStart),

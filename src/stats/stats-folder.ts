@@ -5,9 +5,9 @@ import { inTransaction } from '../database/transaction';
 import { FOLD_LIMIT, OutcomeStatsStore } from './outcome-stats.store';
 
 /**
- * How often each instance folds the statistics' parts: how far `outcome_buckets.latency` and
+ * How often each instance folds the statistics' parts: how far `outcome_latency` and
  * `outcome_errors` may lag the committed outcomes. Each fold merges every busy breaker-minute once
- * (0.1 to 0.4 ms a row, its row locked meanwhile), so folding less often costs ingest less.
+ * (0.1 to 0.4 ms a row, in Postgres beside ingest), so folding less often costs ingest less.
  */
 export const FOLD_INTERVAL_MS = 5000;
 

@@ -43,7 +43,8 @@ export class StatsQueryStore {
 
   /**
    * The steps of `stepMs` from `fromMs` (aligned) to `toMs` that have outcomes, each summed over its
-   * minutes, in order. One range scan of the breaker's minutes; histograms merged with jsonb_each.
+   * minutes, in order. One range scan of the breaker's minute counts and one of its histograms
+   * (`outcome_latency`), merged with jsonb_each.
    */
   async steps(
     manager: EntityManager,
@@ -61,19 +62,21 @@ export class StatsQueryStore {
       latency: Record<string, number> | null;
     }>(
       manager,
-      `WITH minutes AS (
+      `WITH counts AS (
          SELECT ((extract(epoch FROM bucket_start) * 1000)::bigint - $2::bigint) / $4::bigint AS idx,
-                calls, failures, slow_calls, max_ms, latency
+                sum(calls)::float8 AS calls, sum(failures)::float8 AS failures,
+                sum(slow_calls)::float8 AS slow_calls, max(max_ms) AS max_ms
          FROM outcome_buckets
          WHERE breaker_id = $1 AND bucket_start >= to_timestamp($2::float8 / 1000) AND bucket_start < to_timestamp($3::float8 / 1000)
-       ), counts AS (
-         SELECT idx, sum(calls)::float8 AS calls, sum(failures)::float8 AS failures,
-                sum(slow_calls)::float8 AS slow_calls, max(max_ms) AS max_ms
-         FROM minutes GROUP BY idx
+         GROUP BY idx
        ), merged AS (
          SELECT idx, jsonb_object_agg(k, n) AS latency
-         FROM (SELECT m.idx, e.key AS k, sum(e.value::bigint) AS n
-               FROM minutes m, jsonb_each_text(m.latency) AS e(key, value) GROUP BY m.idx, e.key) AS per_bucket
+         FROM (SELECT ((extract(epoch FROM l.bucket_start) * 1000)::bigint - $2::bigint) / $4::bigint AS idx,
+                      e.key AS k, sum(e.value::bigint) AS n
+               FROM outcome_latency l, jsonb_each_text(l.latency) AS e(key, value)
+               WHERE l.breaker_id = $1 AND l.bucket_start >= to_timestamp($2::float8 / 1000)
+                 AND l.bucket_start < to_timestamp($3::float8 / 1000)
+               GROUP BY 1, e.key) AS per_bucket
          GROUP BY idx
        )
        SELECT c.idx, c.calls, c.failures, c.slow_calls, c.max_ms, l.latency

@@ -19,6 +19,7 @@ describe('retention across instances (e2e, Postgres)', () => {
       snapshots: 0,
       events: 0,
       buckets: 0,
+      latency: 0,
       errors: 0,
       parts: 0,
       batches: 0,
