@@ -4,9 +4,10 @@
  * Handed a JavaScript array, node-postgres turns every element into a quoted, escaped string (two
  * regular expressions each), and the write path sends some 40 such arrays of 100 or more elements
  * per transaction: that was a measurable share of ingest, and the quotes about a third of the
- * arrays' bytes. A number's text (`String(n)`) and an ISO timestamp hold nothing an array literal
- * must quote (no comma, brace, quote, backslash or space, and never the word NULL), so these are
- * written bare: Postgres reads each element exactly as it read the quoted one.
+ * arrays' bytes. A number's text (`String(n)`) holds nothing an array literal
+ * must quote (no comma, brace, quote, backslash or space, and never the word NULL), so it is
+ * written bare: Postgres reads each element exactly as it read the quoted one. Times go as epoch
+ * milliseconds, converted in SQL (`to_timestamp(ms / 1000)`).
  */
 
 /** `{1,2.5,NULL}`: for an `int[]`, `bigint[]` or `float8[]` parameter. */
@@ -17,17 +18,6 @@ export function numberArray(values: readonly (number | null)[]): string {
     if (i > 0) text += ',';
     // undefined too, as node-postgres writes it.
     text += value === null || value === undefined ? 'NULL' : String(value);
-  }
-  return `${text}}`;
-}
-
-/** Epoch milliseconds as `{2026-01-02T03:04:05.678Z,NULL}`: for a `timestamptz[]` parameter. */
-export function timestampArray(values: readonly (number | null)[]): string {
-  let text = '{';
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (i > 0) text += ',';
-    text += value === null || value === undefined ? 'NULL' : new Date(value).toISOString();
   }
   return `${text}}`;
 }
