@@ -65,6 +65,82 @@ describe('GroupCommitQueue', () => {
     expect(await Promise.all(later)).toEqual(['b', 'c', 'd']);
   });
 
+  it('runs up to maxInFlight groups at once, and groups what arrives while that many run', async () => {
+    queue = new GroupCommitQueue(fake.run, { maxGroupSize: MAX_GROUP, maxWaiting: 250, maxInFlight: 2 }, () => now);
+    const a = push('a');
+    await tick();
+    // A second group starts while the first runs, instead of waiting for it.
+    const b = push('b');
+    await tick();
+    expect(fake.groups.map((_, i) => fake.tags(i))).toEqual([['a1'], ['b1']]);
+    const later = [push('c'), push('d'), push('e')];
+    await tick();
+    expect(fake.groups).toHaveLength(2);
+    // The second finishes first: its answer does not wait for the first's, and the waiting go next, together.
+    fake.commit(1);
+    await expect(b).resolves.toBe('b');
+    await tick();
+    expect(fake.tags(2)).toEqual(['c1', 'd1', 'e1']);
+    const f = push('f');
+    await tick();
+    expect(fake.groups).toHaveLength(3);
+    fake.commit(0);
+    await expect(a).resolves.toBe('a');
+    await tick();
+    expect(fake.tags(3)).toEqual(['f1']);
+    fake.commit(2);
+    fake.commit(3);
+    expect(await Promise.all([...later, f])).toEqual(['c', 'd', 'e', 'f']);
+    // Idle again: a new item starts at once.
+    const g = push('g');
+    await tick();
+    expect(fake.tags(4)).toEqual(['g1']);
+    fake.commit(4);
+    await expect(g).resolves.toBe('g');
+  });
+
+  it('never runs more than maxInFlight groups, however the pushes and commits interleave', async () => {
+    let running = 0;
+    let most = 0;
+    const pending: Deferred<Settled<string>[]>[] = [];
+    const groups: (readonly Item[])[] = [];
+    queue = new GroupCommitQueue(
+      (items) => {
+        running++;
+        most = Math.max(most, running);
+        groups.push(items);
+        const done = deferred<Settled<string>[]>();
+        pending.push(done);
+        return done.promise.finally(() => running--);
+      },
+      { maxGroupSize: 5, maxWaiting: 1000, maxInFlight: 3 },
+      () => now,
+    );
+    const answers: Promise<string>[] = [];
+    let committed = 0;
+    for (let step = 0; step < 200; step++) {
+      if (step % 3 !== 2) answers.push(push(`i${step}`));
+      // Commit the oldest uncommitted group now and then, out of step with the pushes.
+      if (step % 4 === 3 && committed < pending.length) {
+        pending[committed].resolve(groups[committed].map((item) => ({ ok: true, value: item.tag })));
+        committed++;
+      }
+      await tick();
+    }
+    while (committed < pending.length || running > 0) {
+      if (committed < pending.length) {
+        pending[committed].resolve(groups[committed].map((item) => ({ ok: true, value: item.tag })));
+        committed++;
+      }
+      await tick();
+    }
+    const tags = await Promise.all(answers);
+    expect(tags).toHaveLength(134);
+    expect(new Set(tags).size).toBe(134);
+    expect(groups.flat().map((item) => item.tag)).toEqual(tags);
+    expect(most).toBe(3);
+  });
+
   it(`puts no more than ${MAX_GROUP} units in a group, but lets a larger item go alone`, async () => {
     queue = new GroupCommitQueue(fake.run, { maxGroupSize: MAX_GROUP, maxWaiting: 1000 }, () => now);
     const first = push('a');

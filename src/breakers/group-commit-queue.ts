@@ -9,6 +9,11 @@ export interface GroupCommitLimits {
   /** The most units that may wait for a group; past it, `push` refuses at once. */
   readonly maxWaiting: number;
   /**
+   * How many groups may run at once (default 1). With two, the next group's transaction begins
+   * and asks for its row locks while the one before writes and commits, instead of after.
+   */
+  readonly maxInFlight?: number;
+  /**
    * Whether a group's error means the ones waiting would fail the same way (the database cannot
    * be reached): then they are refused with it at once, rather than each waiting its turn to time out.
    */
@@ -27,16 +32,17 @@ const RETRY_AFTER_MIN_MS = 50;
 const RETRY_AFTER_MAX_MS = 10_000;
 
 /**
- * Group commit with backpressure. One group runs at a time; the items pushed meanwhile wait, then
- * go together in the next group, in arrival order, and each caller gets its own answer once its
- * group is done. Waiting is bounded by size (outcomes, not requests): past `maxWaiting` a push is
+ * Group commit with backpressure. Up to `maxInFlight` groups run at once; the items pushed while
+ * that many run wait, then go together in the next group, in arrival order, and each caller gets
+ * its own answer once its group is done. Groups running at once are separate transactions: those
+ * that name the same breakers wait for each other's row locks, as two instances' groups do. Waiting is bounded by size (outcomes, not requests): past `maxWaiting` a push is
  * refused at once with SERVICE_UNAVAILABLE and a retryAfterMs, so memory stays bounded and a
  * stalled transaction sheds load instead of piling it up.
  */
 export class GroupCommitQueue<C, R> {
   private readonly waiting: Waiting<C, R>[] = [];
   private waitingSize = 0;
-  private running = false;
+  private inFlight = 0;
   /** A moving average of a group's duration, for the retryAfterMs estimate. */
   private groupMs = 10;
 
@@ -46,7 +52,7 @@ export class GroupCommitQueue<C, R> {
     private readonly now: () => number,
   ) {}
 
-  /** Units waiting for a group (not counting the group running). */
+  /** Units waiting for a group (not counting the groups running). */
   get waitingUnits(): number {
     return this.waitingSize;
   }
@@ -59,7 +65,7 @@ export class GroupCommitQueue<C, R> {
     return new Promise<R>((resolve, reject) => {
       this.waiting.push({ item, size, resolve, reject });
       this.waitingSize += size;
-      if (!this.running) void this.drain();
+      if (this.inFlight < (this.limits.maxInFlight ?? 1)) void this.drain();
     });
   }
 
@@ -67,7 +73,7 @@ export class GroupCommitQueue<C, R> {
     const groupsAhead = Math.ceil(this.waitingSize / this.limits.maxGroupSize) + 1;
     const retryAfterMs = Math.min(
       RETRY_AFTER_MAX_MS,
-      Math.max(RETRY_AFTER_MIN_MS, Math.ceil(groupsAhead * this.groupMs)),
+      Math.max(RETRY_AFTER_MIN_MS, Math.ceil((groupsAhead * this.groupMs) / (this.limits.maxInFlight ?? 1))),
     );
     return AppError.unavailable(
       `too many outcomes are waiting to be written (${this.waitingSize}, at most ${this.limits.maxWaiting}); retry in ${retryAfterMs} ms`,
@@ -75,12 +81,13 @@ export class GroupCommitQueue<C, R> {
     );
   }
 
+  /** One of the up to `maxInFlight` loops that run groups while items wait. */
   private async drain(): Promise<void> {
-    this.running = true;
+    this.inFlight++;
     try {
       while (this.waiting.length > 0) await this.runOne(this.takeGroup());
     } finally {
-      this.running = false;
+      this.inFlight--;
     }
   }
 

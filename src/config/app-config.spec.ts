@@ -3,6 +3,22 @@ import { DEFAULT_THRESHOLDS } from './recommendation-thresholds';
 import { ConfigError, loadConfig, redact } from './app-config';
 
 describe('loadConfig', () => {
+  it('runs two outcome groups at once on Postgres, fewer than the pool holds, and one on the embedded database', () => {
+    const url = { DATABASE_URL: 'postgresql://app@db/breakers' };
+    expect(loadConfig(url).outcomeGroupsInFlight).toBe(2);
+    expect(loadConfig({ ...url, OUTCOME_GROUPS_IN_FLIGHT: '8' }).outcomeGroupsInFlight).toBe(8);
+    // One connection stays for everything else.
+    expect(loadConfig({ ...url, OUTCOME_GROUPS_IN_FLIGHT: '8', DATABASE_POOL_SIZE: '4' }).outcomeGroupsInFlight).toBe(3);
+    expect(loadConfig({ ...url, DATABASE_POOL_SIZE: '2' }).outcomeGroupsInFlight).toBe(1);
+    expect(loadConfig({ ...url, DATABASE_POOL_SIZE: '1' }).outcomeGroupsInFlight).toBe(1);
+    // PGlite serves one connection at a time.
+    expect(loadConfig({ OUTCOME_GROUPS_IN_FLIGHT: '4' }).outcomeGroupsInFlight).toBe(1);
+    for (const bad of ['0', '17', '1.5', 'two']) {
+      expect(() => loadConfig({ ...url, OUTCOME_GROUPS_IN_FLIGHT: bad })).toThrow(ConfigError);
+      expect(() => loadConfig({ ...url, OUTCOME_GROUPS_IN_FLIGHT: bad })).toThrow(/OUTCOME_GROUPS_IN_FLIGHT/);
+    }
+  });
+
   it('has defaults that run the embedded database on port 3000', () => {
     const config = loadConfig({});
     expect(config).toEqual({
@@ -18,6 +34,7 @@ describe('loadConfig', () => {
       subscriberQueueLimit: 1000,
       subscriberCloseGraceMs: 10_000,
       outcomeQueueLimit: 100_000,
+      outcomeGroupsInFlight: 1,
       retention: { intervalMs: 60_000, batchRows: 5000 },
       analytics: {
         recomputeIntervalMs: 30_000,
@@ -69,6 +86,7 @@ describe('loadConfig', () => {
       RETENTION_BATCH_ROWS: '250',
       WS_KEEPALIVE_MS: '30000',
       OUTCOME_QUEUE_LIMIT: '20000',
+      OUTCOME_GROUPS_IN_FLIGHT: '3',
       ADMIN_API_KEY: 'a-long-enough-admin-key',
       API_KEY_TOUCH_INTERVAL_MS: '1000',
       AUTH_FAILURES_PER_MINUTE: '10',
@@ -101,6 +119,7 @@ describe('loadConfig', () => {
       subscriberQueueLimit: 50,
       subscriberCloseGraceMs: 2500,
       outcomeQueueLimit: 20_000,
+      outcomeGroupsInFlight: 3,
       analytics: expect.objectContaining({ recomputeIntervalMs: 30_000 }),
       retention: { intervalMs: 5000, batchRows: 250 },
       auth: {

@@ -24,6 +24,11 @@ export interface AppConfig {
   readonly subscriberCloseGraceMs: number;
   /** Outcomes that may wait, per instance, for the write path; past it recordOutcomes answers SERVICE_UNAVAILABLE. */
   readonly outcomeQueueLimit: number;
+  /**
+   * Outcome-batch transactions one instance runs at once (OUTCOME_GROUPS_IN_FLIGHT), kept below
+   * the pool size so that other work keeps a connection; always 1 on the embedded database.
+   */
+  readonly outcomeGroupsInFlight: number;
   readonly analytics: AnalyticsConfig;
   readonly retention: RetentionConfig;
   readonly auth: AuthConfig;
@@ -116,6 +121,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://, got "${redact(databaseUrl)}"`);
   }
+  const databasePoolSize = integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000);
+  const groupsInFlight = integer(env, 'OUTCOME_GROUPS_IN_FLIGHT', 2, 1, 16);
   return {
     nodeEnv: optional(env, 'NODE_ENV') ?? 'development',
     port: integer(env, 'PORT', 3000, 0, 65535),
@@ -123,7 +130,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl,
     dataDir: resolve(optional(env, 'DATA_DIR') ?? './data'),
     dashboardDir: resolve(optional(env, 'DASHBOARD_DIR') ?? defaultDashboardDir()),
-    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    databasePoolSize,
     databaseTimeouts: {
       statementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 3000, 100, 3_600_000),
       lockTimeoutMs: integer(env, 'DATABASE_LOCK_TIMEOUT_MS', 2000, 10, 3_600_000),
@@ -133,6 +140,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     subscriberCloseGraceMs: integer(env, 'SUBSCRIBER_CLOSE_GRACE_MS', 10_000, 100, 600_000),
     // At least one full batch (10,000 outcomes) must fit.
     outcomeQueueLimit: integer(env, 'OUTCOME_QUEUE_LIMIT', 100_000, 10_000, 10_000_000),
+    outcomeGroupsInFlight: databaseUrl === null ? 1 : Math.max(1, Math.min(groupsInFlight, databasePoolSize - 1)),
     analytics: loadAnalytics(env),
     retention: {
       intervalMs: integer(env, 'RETENTION_INTERVAL_MS', 60_000, 1000, DAY_MS),

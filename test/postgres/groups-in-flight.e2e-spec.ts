@@ -1,0 +1,96 @@
+import { DataSource } from 'typeorm';
+import { RunningApp } from '../../src/bootstrap';
+import { BreakerWriter } from '../../src/breakers/breaker-writer';
+import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { gqlOk, startTestApp } from '../support/test-app';
+
+const RECORD = `mutation($outcomes: [OutcomeInput!]!, $batchId: ID) {
+  recordOutcomes(outcomes: $outcomes, batchId: $batchId) { accepted duplicate }
+}`;
+const BREAKERS = 10;
+const STREAMS = 6;
+const BATCHES = 12;
+const SIZE = 300;
+
+interface Recorded {
+  recordOutcomes: { accepted: number; duplicate: boolean };
+}
+
+/**
+ * Two outcome groups run at once by default on Postgres (OUTCOME_GROUPS_IN_FLIGHT): separate
+ * transactions over the same breakers, the second waiting for the first's row locks. Every batch
+ * must still count exactly once, a batch sent twice at once included, with no error.
+ */
+describe('outcome groups in flight (e2e, Postgres)', () => {
+  let db: TestDatabase;
+  let app: RunningApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await startTestApp(db);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('runs two groups at once, never more, and counts every outcome once', async () => {
+    for (let i = 0; i < BREAKERS; i++) {
+      await gqlOk(
+        app,
+        `mutation { registerBreaker(input: { name: "inflight-${i}", config: { failureThreshold: 10000 } }) { name } }`,
+      );
+    }
+    const writer = app.app.get(BreakerWriter);
+    const applyGroup = writer.applyGroup.bind(writer);
+    let running = 0;
+    let most = 0;
+    writer.applyGroup = async (requests) => {
+      most = Math.max(most, ++running);
+      try {
+        return await applyGroup(requests);
+      } finally {
+        running--;
+      }
+    };
+    const outcomes = (seed: number) =>
+      Array.from({ length: SIZE }, (_, i) => ({
+        breakerName: `inflight-${(seed + i) % BREAKERS}`,
+        success: (seed + i) % 5 !== 0,
+        durationMs: (seed + i) % 97,
+        error: (seed + i) % 5 === 0 ? `boom ${seed + i}` : undefined,
+      }));
+
+    const answers = await Promise.all(
+      Array.from({ length: STREAMS }, async (_, s) => {
+        const mine: Recorded['recordOutcomes'][] = [];
+        for (let b = 0; b < BATCHES; b++) {
+          const seed = s * 10_000 + b * SIZE;
+          const batch = { outcomes: outcomes(seed), batchId: `inflight-${s}-${b}` };
+          // Every third batch is sent twice at once: one of the two must be the replay.
+          const sends = b % 3 === 0 ? [batch, batch] : [batch];
+          const results = await Promise.all(sends.map((vars) => gqlOk<Recorded>(app, RECORD, vars)));
+          mine.push(...results.map((r) => r.recordOutcomes));
+        }
+        return mine;
+      }),
+    );
+    const all = answers.flat();
+    expect(all).toHaveLength(STREAMS * (BATCHES + BATCHES / 3));
+    expect(all.every((a) => a.accepted === SIZE)).toBe(true);
+    expect(all.filter((a) => a.duplicate)).toHaveLength((STREAMS * BATCHES) / 3);
+    expect(most).toBe(2);
+
+    const made = STREAMS * BATCHES * SIZE;
+    const [{ calls, failures }] = await app.app
+      .get(DataSource)
+      .query(`SELECT sum(total_calls)::int AS calls, sum(total_failures)::int AS failures FROM recovery_metrics`);
+    expect(calls).toBe(made);
+    expect(failures).toBe(made / 5);
+    const [{ minuteCalls }] = await app.app
+      .get(DataSource)
+      .query(`SELECT sum(calls)::int AS "minuteCalls" FROM outcome_buckets`);
+    expect(minuteCalls).toBe(made);
+  });
+});
