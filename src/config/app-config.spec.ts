@@ -8,7 +8,9 @@ describe('loadConfig', () => {
     expect(loadConfig(url).outcomeGroupsInFlight).toBe(2);
     expect(loadConfig({ ...url, OUTCOME_GROUPS_IN_FLIGHT: '8' }).outcomeGroupsInFlight).toBe(8);
     // One connection stays for everything else.
-    expect(loadConfig({ ...url, OUTCOME_GROUPS_IN_FLIGHT: '8', DATABASE_POOL_SIZE: '4' }).outcomeGroupsInFlight).toBe(3);
+    expect(loadConfig({ ...url, OUTCOME_GROUPS_IN_FLIGHT: '8', DATABASE_POOL_SIZE: '4' }).outcomeGroupsInFlight).toBe(
+      3,
+    );
     expect(loadConfig({ ...url, DATABASE_POOL_SIZE: '2' }).outcomeGroupsInFlight).toBe(1);
     expect(loadConfig({ ...url, DATABASE_POOL_SIZE: '1' }).outcomeGroupsInFlight).toBe(1);
     // PGlite serves one connection at a time.
@@ -236,8 +238,8 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HEALTH_WINDOW_MS: String(3 * 86_400_000), EVENT_RETENTION_DAYS: '2' })).toThrow(
       /HEALTH_WINDOW_MS \(259200000\) must not be longer than EVENT_RETENTION_DAYS \(2 days\)/,
     );
-    expect(loadConfig({ HEALTH_WINDOW_MS: String(2 * 86_400_000), EVENT_RETENTION_DAYS: '2' }).analytics.healthWindowMs).toBe(
-      2 * 86_400_000,
-    );
+    expect(
+      loadConfig({ HEALTH_WINDOW_MS: String(2 * 86_400_000), EVENT_RETENTION_DAYS: '2' }).analytics.healthWindowMs,
+    ).toBe(2 * 86_400_000);
   });
 });
