@@ -12,8 +12,10 @@ interface Item {
 class FakeGroups {
   readonly groups: (readonly Item[])[] = [];
   readonly pending: Deferred<Settled<string>[]>[] = [];
-  run = (items: readonly Item[]): Promise<Settled<string>[]> => {
+  readonly overlaps: (() => void)[] = [];
+  run = (items: readonly Item[], overlap: () => void): Promise<Settled<string>[]> => {
     this.groups.push(items);
+    this.overlaps.push(overlap);
     const done = deferred<Settled<string>[]>();
     this.pending.push(done);
     return done.promise;
@@ -65,50 +67,73 @@ describe('GroupCommitQueue', () => {
     expect(await Promise.all(later)).toEqual(['b', 'c', 'd']);
   });
 
-  it('runs up to maxInFlight groups at once, and groups what arrives while that many run', async () => {
+  it('starts the next group once the running one signals overlap, with every item that arrived until then', async () => {
     queue = new GroupCommitQueue(fake.run, { maxGroupSize: MAX_GROUP, maxWaiting: 250, maxInFlight: 2 }, () => now);
     const a = push('a');
     await tick();
-    // A second group starts while the first runs, instead of waiting for it.
-    const b = push('b');
+    const early = [push('b'), push('c')];
     await tick();
-    expect(fake.groups.map((_, i) => fake.tags(i))).toEqual([['a1'], ['b1']]);
-    const later = [push('c'), push('d'), push('e')];
+    // Before a signals, what arrives waits and groups, as with one group in flight.
+    expect(fake.groups).toHaveLength(1);
+    fake.overlaps[0]();
+    fake.overlaps[0](); // a second call changes nothing
+    await tick();
+    expect(fake.groups.map((_, i) => fake.tags(i))).toEqual([['a1'], ['b1', 'c1']]);
+    // Two run; the next waits for one of them to signal or end, however many arrive.
+    const late = [push('d'), push('e')];
+    fake.overlaps[1]();
     await tick();
     expect(fake.groups).toHaveLength(2);
-    // The second finishes first: its answer does not wait for the first's, and the waiting go next, together.
+    // The second ends first: its answers do not wait for the first's, and the waiting go next, together.
     fake.commit(1);
-    await expect(b).resolves.toBe('b');
+    expect(await Promise.all(early)).toEqual(['b', 'c']);
     await tick();
-    expect(fake.tags(2)).toEqual(['c1', 'd1', 'e1']);
-    const f = push('f');
-    await tick();
-    expect(fake.groups).toHaveLength(3);
+    expect(fake.tags(2)).toEqual(['d1', 'e1']);
     fake.commit(0);
     await expect(a).resolves.toBe('a');
-    await tick();
-    expect(fake.tags(3)).toEqual(['f1']);
     fake.commit(2);
-    fake.commit(3);
-    expect(await Promise.all([...later, f])).toEqual(['c', 'd', 'e', 'f']);
-    // Idle again: a new item starts at once.
+    expect(await Promise.all(late)).toEqual(['d', 'e']);
+    // A group that ends without signalling lets the next start too.
+    const f = push('f');
+    await tick();
     const g = push('g');
+    await tick();
+    expect(fake.groups).toHaveLength(4);
+    fake.commit(3);
+    await expect(f).resolves.toBe('f');
     await tick();
     expect(fake.tags(4)).toEqual(['g1']);
     fake.commit(4);
     await expect(g).resolves.toBe('g');
   });
 
-  it('never runs more than maxInFlight groups, however the pushes and commits interleave', async () => {
+  it('with one group in flight, ignores overlap: the next starts when the running one ends', async () => {
+    const a = push('a');
+    await tick();
+    const b = push('b');
+    fake.overlaps[0]();
+    await tick();
+    expect(fake.groups).toHaveLength(1);
+    fake.commit(0);
+    await a;
+    await tick();
+    expect(fake.tags(1)).toEqual(['b1']);
+    fake.commit(1);
+    await expect(b).resolves.toBe('b');
+  });
+
+  it('never runs more than maxInFlight groups, however the pushes, signals and commits interleave', async () => {
     let running = 0;
     let most = 0;
     const pending: Deferred<Settled<string>[]>[] = [];
+    const overlaps: (() => void)[] = [];
     const groups: (readonly Item[])[] = [];
     queue = new GroupCommitQueue(
-      (items) => {
+      (items, overlap) => {
         running++;
         most = Math.max(most, running);
         groups.push(items);
+        overlaps.push(overlap);
         const done = deferred<Settled<string>[]>();
         pending.push(done);
         return done.promise.finally(() => running--);
@@ -118,20 +143,20 @@ describe('GroupCommitQueue', () => {
     );
     const answers: Promise<string>[] = [];
     let committed = 0;
+    const commitOldest = () => {
+      pending[committed].resolve(groups[committed].map((item) => ({ ok: true, value: item.tag })));
+      committed++;
+    };
     for (let step = 0; step < 200; step++) {
       if (step % 3 !== 2) answers.push(push(`i${step}`));
-      // Commit the oldest uncommitted group now and then, out of step with the pushes.
-      if (step % 4 === 3 && committed < pending.length) {
-        pending[committed].resolve(groups[committed].map((item) => ({ ok: true, value: item.tag })));
-        committed++;
-      }
+      // Every running group signals at once; the oldest commits now and then, out of step with the pushes.
+      for (const overlap of overlaps) overlap();
+      if (step % 4 === 3 && committed < pending.length) commitOldest();
       await tick();
     }
     while (committed < pending.length || running > 0) {
-      if (committed < pending.length) {
-        pending[committed].resolve(groups[committed].map((item) => ({ ok: true, value: item.tag })));
-        committed++;
-      }
+      for (const overlap of overlaps) overlap();
+      if (committed < pending.length) commitOldest();
       await tick();
     }
     const tags = await Promise.all(answers);

@@ -9,8 +9,10 @@ export interface GroupCommitLimits {
   /** The most units that may wait for a group; past it, `push` refuses at once. */
   readonly maxWaiting: number;
   /**
-   * How many groups may run at once (default 1). With two, the next group's transaction begins
-   * and asks for its row locks while the one before writes and commits, instead of after.
+   * How many groups may run at once (default 1). A group lets the next one start only once it
+   * calls the `overlap` it is handed (or ends): with two, the next group's transaction begins and
+   * asks for its row locks while the one before commits, and it takes every item that arrived
+   * until then, so groups stay nearly as large as with one.
    */
   readonly maxInFlight?: number;
   /**
@@ -32,10 +34,12 @@ const RETRY_AFTER_MIN_MS = 50;
 const RETRY_AFTER_MAX_MS = 10_000;
 
 /**
- * Group commit with backpressure. Up to `maxInFlight` groups run at once; the items pushed while
- * that many run wait, then go together in the next group, in arrival order, and each caller gets
- * its own answer once its group is done. Groups running at once are separate transactions: those
- * that name the same breakers wait for each other's row locks, as two instances' groups do. Waiting is bounded by size (outcomes, not requests): past `maxWaiting` a push is
+ * Group commit with backpressure. A group runs once the one before has signalled `overlap` (or
+ * ended), up to `maxInFlight` at once; the items pushed meanwhile wait, then go together in the
+ * next group, in arrival order, and each caller gets its own answer once its group is done.
+ * Groups running at once are separate transactions: those that name the same breakers wait for
+ * each other's row locks, as two instances' groups do. Waiting is bounded by size (outcomes, not
+ * requests): past `maxWaiting` a push is
  * refused at once with SERVICE_UNAVAILABLE and a retryAfterMs, so memory stays bounded and a
  * stalled transaction sheds load instead of piling it up.
  */
@@ -43,11 +47,13 @@ export class GroupCommitQueue<C, R> {
   private readonly waiting: Waiting<C, R>[] = [];
   private waitingSize = 0;
   private inFlight = 0;
+  /** Groups running that have not yet called `overlap`: while there is one, no group starts. */
+  private holding = 0;
   /** A moving average of a group's duration, for the retryAfterMs estimate. */
   private groupMs = 10;
 
   constructor(
-    private readonly runGroup: (items: readonly C[]) => Promise<Settled<R>[]>,
+    private readonly runGroup: (items: readonly C[], overlap: () => void) => Promise<Settled<R>[]>,
     private readonly limits: GroupCommitLimits,
     private readonly now: () => number,
   ) {}
@@ -65,7 +71,7 @@ export class GroupCommitQueue<C, R> {
     return new Promise<R>((resolve, reject) => {
       this.waiting.push({ item, size, resolve, reject });
       this.waitingSize += size;
-      if (this.inFlight < (this.limits.maxInFlight ?? 1)) void this.drain();
+      this.pump();
     });
   }
 
@@ -81,13 +87,10 @@ export class GroupCommitQueue<C, R> {
     );
   }
 
-  /** One of the up to `maxInFlight` loops that run groups while items wait. */
-  private async drain(): Promise<void> {
-    this.inFlight++;
-    try {
-      while (this.waiting.length > 0) await this.runOne(this.takeGroup());
-    } finally {
-      this.inFlight--;
+  /** Starts the next group, if items wait, no running group holds the next back, and fewer than maxInFlight run. */
+  private pump(): void {
+    if (this.waiting.length > 0 && this.holding === 0 && this.inFlight < (this.limits.maxInFlight ?? 1)) {
+      void this.runOne(this.takeGroup());
     }
   }
 
@@ -111,14 +114,32 @@ export class GroupCommitQueue<C, R> {
 
   private async runOne(group: readonly Waiting<C, R>[]): Promise<void> {
     const started = this.now();
+    this.inFlight++;
+    this.holding++;
+    let held = true;
+    const overlap = () => {
+      if (!held) return;
+      held = false;
+      this.holding--;
+      this.pump();
+    };
     try {
-      const settled = await this.runGroup(group.map((w) => w.item));
+      const settled = await this.runGroup(
+        group.map((w) => w.item),
+        overlap,
+      );
       settled.forEach((s, i) => (s.ok ? group[i].resolve(s.value) : group[i].reject(s.error)));
     } catch (error) {
       for (const w of group) w.reject(error);
       if (this.limits.failsAll?.(error)) this.rejectWaiting(error);
     } finally {
       this.groupMs = 0.8 * this.groupMs + 0.2 * Math.max(0, this.now() - started);
+      this.inFlight--;
+      if (held) {
+        held = false;
+        this.holding--;
+      }
+      this.pump();
     }
   }
 }

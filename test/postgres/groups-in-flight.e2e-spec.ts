@@ -18,7 +18,8 @@ interface Recorded {
 
 /**
  * Two outcome groups run at once by default on Postgres (OUTCOME_GROUPS_IN_FLIGHT): separate
- * transactions over the same breakers, the second waiting for the first's row locks. Every batch
+ * transactions over the same breakers, the second beginning while the first commits and waiting
+ * for its row locks. Every batch
  * must still count exactly once, a batch sent twice at once included, with no error.
  */
 describe('outcome groups in flight (e2e, Postgres)', () => {
@@ -46,10 +47,10 @@ describe('outcome groups in flight (e2e, Postgres)', () => {
     const applyGroup = writer.applyGroup.bind(writer);
     let running = 0;
     let most = 0;
-    writer.applyGroup = async (requests) => {
+    writer.applyGroup = async (requests, overlap) => {
       most = Math.max(most, ++running);
       try {
-        return await applyGroup(requests);
+        return await applyGroup(requests, overlap);
       } finally {
         running--;
       }

@@ -152,18 +152,12 @@ describe('backpressure on outcome batches (e2e, Postgres)', () => {
     await holder.query('BEGIN');
     await holder.query(`SELECT id FROM breakers WHERE name = 'stuck' FOR UPDATE`);
 
-    // One batch per group in flight (OUTCOME_GROUPS_IN_FLIGHT, 2 by default), each waiting for the row lock.
-    const inFlight = 2;
-    const blocked = Array.from({ length: inFlight }, () =>
-      gqlOk<Recorded>(app, RECORD, { outcomes: outcomes('stuck', 1) }),
-    );
+    const blocked = gqlOk<Recorded>(app, RECORD, { outcomes: outcomes('stuck', 1) });
     await eventually(async () => {
-      // The holder is in a transaction, which would keep reading the activity it saw first.
-      await holder.query('SELECT pg_stat_clear_snapshot()');
       const { rows } = await holder.query(
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`,
       );
-      return rows[0].n >= inFlight ? true : undefined;
+      return rows[0].n > 0 ? true : undefined;
     });
     // 6,000 + 5,000 waiting would pass the limit of 10,000: whichever of the two comes second is refused.
     const post = (n: number) =>
@@ -182,12 +176,12 @@ describe('backpressure on outcome batches (e2e, Postgres)', () => {
     expect(body.errors[0].extensions.http).toBeUndefined();
 
     await holder.query('COMMIT');
-    for (const b of blocked) expect((await b).recordOutcomes.accepted).toBe(1);
+    expect((await blocked).recordOutcomes.accepted).toBe(1);
     const queued = await sent[1 - refused.i];
     expect(queued.status).toBe(200);
     const accepted = ((await queued.json()) as { data: Recorded }).data.recordOutcomes.accepted;
     expect(accepted).toBe(refused.i === 0 ? 5000 : 6000);
     const { breaker } = await gqlOk(app, `{ breaker(name: "stuck") { metrics { totalCalls } } }`);
-    expect(breaker.metrics.totalCalls).toBe(inFlight + accepted);
+    expect(breaker.metrics.totalCalls).toBe(1 + accepted);
   });
 });
