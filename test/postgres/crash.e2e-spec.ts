@@ -97,7 +97,10 @@ describe('crashes and concurrent reporters on Postgres (e2e)', () => {
     const unexpected: string[] = [];
 
     const reporter = async (r: number) => {
-      for (let n = 0; n < 100_000 && !killed; n++) {
+      // Each reporter runs until its first unanswered request. A request in flight at the kill may
+      // still be answered (the reply was already on the wire), so none is known to be lost until the
+      // reporter's next request finds the instance gone: every reporter ends with one unacknowledged.
+      for (let n = 0; n < 100_000; n++) {
         const outcomes = nextRequest(r, n);
         ledger.add('sent', outcomes);
         inFlight++;
@@ -130,7 +133,7 @@ describe('crashes and concurrent reporters on Postgres (e2e)', () => {
     expect(unexpected).toEqual([]);
     expect(inFlightAtKill).toBeGreaterThan(0); // it died under load, with requests in flight
     expect(ledger.total('acked')).toBeGreaterThan(100);
-    expect(ledger.total('sent')).toBeGreaterThan(ledger.total('acked'));
+    expect(ledger.total('sent')).toBeGreaterThanOrEqual(ledger.total('acked') + REPORTERS);
 
     // A new instance on the same database: every acknowledged outcome is there; of the unacknowledged
     // (in flight at the kill) some may be, but never more than were sent.
