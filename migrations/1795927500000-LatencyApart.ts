@@ -13,6 +13,11 @@ export class LatencyApart1795927500000 implements MigrationInterface {
   name = 'LatencyApart1795927500000';
 
   async up(q: QueryRunner): Promise<void> {
+    // During a rolling deploy an instance of the version before may be folding histograms into
+    // the column. Taken first, this lock waits for a fold already writing it (so the copy sees
+    // its merge) and holds off any later one until the column is gone, when that fold fails and
+    // rolls back with its parts kept, for this version's fold to take.
+    await q.query(`LOCK TABLE outcome_buckets IN ACCESS EXCLUSIVE MODE`);
     await q.query(`
       CREATE TABLE outcome_latency (
         breaker_id   integer NOT NULL REFERENCES breakers (id) ON DELETE CASCADE,
@@ -29,6 +34,8 @@ export class LatencyApart1795927500000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    // The same for this version's fold, which writes outcome_latency.
+    await q.query(`LOCK TABLE outcome_buckets, outcome_latency IN ACCESS EXCLUSIVE MODE`);
     await q.query(`ALTER TABLE outcome_buckets ADD COLUMN latency jsonb NOT NULL DEFAULT '{}'`);
     await q.query(`
       UPDATE outcome_buckets AS o SET latency = l.latency

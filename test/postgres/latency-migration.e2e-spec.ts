@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { dataSourceOptions, NO_TIMEOUTS } from '../../src/database/data-source-options';
@@ -75,4 +76,62 @@ describe('the latency-apart migration (e2e, Postgres)', () => {
       await after.destroy();
     }
   });
+  it('keeps a histogram an older instance folds while the migration runs (rolling deploy)', async () => {
+    const second = await createTestDatabase();
+    const openOn = (migrations: typeof MIGRATIONS) =>
+      new DataSource({ ...dataSourceOptions(second.url!, 1, NO_TIMEOUTS), migrations }).initialize();
+    const before = await openOn(MIGRATIONS.slice(0, APART));
+    const fold = new Client({ connectionString: second.url! });
+    let after: DataSource | undefined;
+    try {
+      await before.runMigrations();
+      await before.query(
+        `INSERT INTO breakers (name, state, failure_threshold, open_timeout_ms, max_open_timeout_ms,
+           half_open_max_calls, success_threshold, current_open_timeout_ms, state_changed_at)
+         VALUES ('a', 'CLOSED', 5, 30000, 60000, 1, 1, 30000, now())`,
+      );
+      await before.query(
+        `INSERT INTO outcome_buckets (breaker_id, bucket_start, calls, failures, slow_calls, latency, max_ms)
+         SELECT id, timestamptz '2026-11-01 00:00Z', 2, 0, 0, '{"900": 1}', 40 FROM breakers`,
+      );
+      await before.destroy();
+
+      // An instance of the version before folds a part into the minute: its transaction has merged
+      // the histogram, not yet committed, when the migration starts.
+      await fold.connect();
+      await fold.query('BEGIN');
+      await fold.query(`UPDATE outcome_buckets SET latency = '{"900": 2}'`);
+      after = await openOn(MIGRATIONS.slice(0, APART + 1));
+      const migrated = after.runMigrations();
+      await waitForLockWait(second.url!);
+      await fold.query('COMMIT');
+      await migrated;
+
+      expect(await after.query(`SELECT latency FROM outcome_latency`)).toEqual([{ latency: { '900': 2 } }]);
+    } finally {
+      await fold.end();
+      await after?.destroy();
+      await second.drop();
+    }
+  });
 });
+
+/** Resolves once some session of the database waits for a lock (the migration, behind the fold). */
+async function waitForLockWait(url: string): Promise<void> {
+  const probe = new Client({ connectionString: url });
+  await probe.connect();
+  try {
+    for (let i = 0; i < 200; i++) {
+      const [{ waiting }] = (
+        await probe.query(
+          `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        )
+      ).rows;
+      if (waiting > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error('the migration never waited for the fold');
+  } finally {
+    await probe.end();
+  }
+}
