@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppError } from '../common/errors/app-error';
-import { isDatabaseUnreachable } from '../common/errors/database-errors';
+import { isDatabaseBusy, isDatabaseUnreachable } from '../common/errors/database-errors';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { inTransaction, Tx } from '../database/transaction';
@@ -16,7 +16,7 @@ import { OutcomeStatsStore } from '../stats/outcome-stats.store';
 import { BreakerStore } from './breaker.store';
 import { MAX_BATCH_SIZE } from './dto/breaker.args';
 import { evolve, EvolveResult } from './engine';
-import { GroupCommitQueue, Settled } from './group-commit-queue';
+import { Ahead, GroupCommitQueue, Settled } from './group-commit-queue';
 import { BatchAnswer, BatchKey, batchKeyString, OutcomeBatchStore } from './outcome-batch.store';
 import { BreakerCommand, CommandsRun, runCommands } from './run-commands';
 import { StoredBreaker } from './stored-breaker';
@@ -80,7 +80,7 @@ export class BreakerWriter {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.queue = new GroupCommitQueue(
-      (requests, overlap) => this.applyGroup(requests, overlap),
+      (requests, overlap, ahead) => this.applyQueued(requests, overlap, ahead),
       {
         maxGroupSize: MAX_GROUP_COMMANDS,
         maxWaiting: config.outcomeQueueLimit,
@@ -106,19 +106,55 @@ export class BreakerWriter {
   }
 
   /**
+   * A queued group. One that began while the group ahead was committing waits for that commit's
+   * row locks inside Postgres, where lock_timeout counts the wait. A commit slower than that (a
+   * synchronous standby, a disk stall) must delay the group behind, as it would with one group in
+   * flight, not refuse it: so when its lock step gives up while the group ahead still ran, it
+   * waits for that group to end and runs once more, a fresh transaction (the first rolled back
+   * whole, its batch claims with it). A second timeout is the database's, and reaches the callers.
+   */
+  private async applyQueued(
+    requests: readonly WriteRequest[],
+    overlap: () => void,
+    ahead: Ahead | null,
+  ): Promise<Settled<Written>[]> {
+    if (ahead === null) return this.applyGroup(requests, overlap);
+    try {
+      return await this.applyGroup(requests, overlap, ahead);
+    } catch (error) {
+      if (!(error instanceof WaitedBehind)) throw error;
+      await ahead.ended;
+      return this.applyGroup(requests, overlap);
+    }
+  }
+
+  /**
    * Applies several callers' requests in one transaction, each after the one before, so that
    * each gets exactly what it would have got alone in that order. A caller naming an unknown
    * breaker is refused alone (NOT_FOUND), and its batch id is given back; a batch id seen before
    * answers its first answer. Any other error rolls back all of them. `overlap` is called once
    * everything is written and only the COMMIT is left: the queue may then begin the next group's
-   * transaction, whose row locks wait for this one's commit.
+   * transaction, whose row locks wait for this one's commit. With `ahead` (the group still running
+   * when this one started), a lock step that gives up while it ran throws WaitedBehind.
    */
-  applyGroup(requests: readonly WriteRequest[], overlap: () => void = () => undefined): Promise<Settled<Written>[]> {
+  applyGroup(
+    requests: readonly WriteRequest[],
+    overlap: () => void = () => undefined,
+    ahead: Ahead | null = null,
+  ): Promise<Settled<Written>[]> {
+    let overlapped = false;
     return inTransaction(this.dataSource, async (tx) => {
+      // After overlap() only the COMMIT is left, which is never retried: a retry now would run
+      // behind the next group, and apply out of order.
+      if (overlapped) throw new Error('a group was retried after letting the next one begin');
       const { manager } = tx;
       const { firsts, replays } = await this.claimBatches(manager, requests);
       const toRun = requests.map((r, i) => (firsts[i] === i && !replays.has(i) ? r : null));
-      const locked = await this.breakers.lockByNames(manager, namesIn(toRun.flatMap((r) => r?.commands ?? [])));
+      const names = namesIn(toRun.flatMap((r) => r?.commands ?? []));
+      const behind = ahead?.running === true;
+      const locked = await this.breakers.lockByNames(manager, names).catch((error: unknown) => {
+        throw behind && isDatabaseBusy(error) ? new WaitedBehind(error) : error;
+      });
       // Read the clock only once the rows are ours, so that a breaker's events are in time order as in id order.
       const now = this.clock.now();
 
@@ -150,6 +186,7 @@ export class BreakerWriter {
       });
       await this.recordBatches(manager, requests, settled);
       // Only the COMMIT is left: the next group may begin now; its row locks wait for this commit.
+      overlapped = true;
       overlap();
       return requests.map((_, i) => settled[i] ?? replayOf(settled[firsts[i]], replays.get(i)));
     });
@@ -197,12 +234,9 @@ export class BreakerWriter {
   ): Promise<StoredEvent[]> {
     // runCommands hands back the very object it was given for a breaker it did not change.
     const changed = [...current.values()].filter((breaker) => breaker !== locked.get(breaker.name));
-    // The statistics go in the same statement as the breakers; alone only if no breaker changed,
-    // which an outcome always does (its metrics count it).
-    const statsWrites = this.stats.writes(stats);
-    const written = await this.breakers.save(tx.manager, changed, { alsoWrite: statsWrites });
+    // The statistics go in the same statement as the breakers.
+    const written = await this.breakers.save(tx.manager, changed, { alsoWrite: this.stats.writes(stats) });
     if (written.size !== changed.length) throw new Error('a locked breaker row changed under its lock');
-    if (changed.length === 0) await this.stats.write(tx.manager, stats);
     const newEvents = runs.flatMap((run) => run.events);
     const events = await this.events.insertMany(tx.manager, newEvents);
     await this.recoveryTimes.record(tx.manager, newEvents);
@@ -287,4 +321,11 @@ function unknownBreakers(names: string[]): AppError {
     .join(', ');
   const more = names.length > 10 ? ` and ${names.length - 10} more` : '';
   return AppError.notFound(`unknown breaker${names.length > 1 ? 's' : ''}: ${shown}${more}`);
+}
+
+/** A group's lock step gave up while the group ahead of it was still committing (see applyQueued). */
+class WaitedBehind extends Error {
+  constructor(override readonly cause: unknown) {
+    super('gave up waiting for the row locks of the group ahead');
+  }
 }

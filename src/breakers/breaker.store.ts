@@ -129,7 +129,8 @@ export class BreakerStore {
    * the automatic half-open happen once however many instances attempt it.
    * One statement for both tables: the metrics of exactly the breakers written are updated in a
    * data-modifying CTE. With `alsoWrite`, its CTEs run in the same statement (the write path's
-   * outcome statistics: one round trip fewer); they do not depend on which rows were written.
+   * outcome statistics: one round trip fewer); they do not depend on which rows were written, and
+   * run alone when there is no breaker to write.
    * Answers the ids written.
    */
   async save(
@@ -137,7 +138,10 @@ export class BreakerStore {
     breakers: readonly StoredBreaker[],
     { onlyIfDueAt, alsoWrite }: { onlyIfDueAt?: number; alsoWrite?: CteFragment | null } = {},
   ): Promise<Set<number>> {
-    if (breakers.length === 0) return new Set();
+    if (breakers.length === 0) {
+      if (alsoWrite) await queryRows(manager, `WITH ${alsoWrite.ctes(1)} SELECT 1`, alsoWrite.params);
+      return new Set();
+    }
     const params = [...breakerColumns(breakers), ...metricsColumns(breakers)];
     let condition = 'b.version = v.version';
     if (onlyIfDueAt !== undefined) {

@@ -1,7 +1,7 @@
 import { AppError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-code';
 import { deferred, Deferred } from '../../test/support/deferred';
-import { GroupCommitQueue, Settled } from './group-commit-queue';
+import { Ahead, GroupCommitQueue, Settled } from './group-commit-queue';
 
 /** An item is a tag and a size; a group answers each item with its tag, once the test commits it. */
 interface Item {
@@ -13,9 +13,11 @@ class FakeGroups {
   readonly groups: (readonly Item[])[] = [];
   readonly pending: Deferred<Settled<string>[]>[] = [];
   readonly overlaps: (() => void)[] = [];
-  run = (items: readonly Item[], overlap: () => void): Promise<Settled<string>[]> => {
+  readonly aheads: (Ahead | null)[] = [];
+  run = (items: readonly Item[], overlap: () => void, ahead: Ahead | null): Promise<Settled<string>[]> => {
     this.groups.push(items);
     this.overlaps.push(overlap);
+    this.aheads.push(ahead);
     const done = deferred<Settled<string>[]>();
     this.pending.push(done);
     return done.promise;
@@ -293,5 +295,61 @@ describe('GroupCommitQueue', () => {
     await tick();
     fake.commit(2);
     await expect(behind).resolves.toBe('e');
+  });
+  it('hands a group the one still running when it started, which reports when it has ended', async () => {
+    queue = new GroupCommitQueue(fake.run, { maxGroupSize: MAX_GROUP, maxWaiting: 250, maxInFlight: 2 }, () => now);
+    const a = push('a');
+    await tick();
+    expect(fake.aheads[0]).toBeNull();
+    const b = push('b');
+    fake.overlaps[0]();
+    await tick();
+    const ahead = fake.aheads[1]!;
+    expect(ahead.running).toBe(true);
+    let ended = false;
+    void ahead.ended.then(() => (ended = true));
+    await tick();
+    expect(ended).toBe(false);
+    fake.pending[0].reject(new Error('its commit failed'));
+    await expect(a).rejects.toThrow('its commit failed');
+    await tick();
+    expect({ running: ahead.running, ended }).toEqual({ running: false, ended: true });
+    fake.commit(1);
+    await expect(b).resolves.toBe('b');
+    // A group starting with none running has none ahead.
+    const c = push('c');
+    await tick();
+    expect(fake.aheads[2]).toBeNull();
+    fake.commit(2);
+    await expect(c).resolves.toBe('c');
+  });
+
+  it('refuses what waits when a signalled group fails unreachable, while the group behind it runs on', async () => {
+    const unreachable = new Error('connection terminated');
+    queue = new GroupCommitQueue(
+      fake.run,
+      { maxGroupSize: MAX_GROUP, maxWaiting: 1000, maxInFlight: 2, failsAll: (e) => e === unreachable },
+      () => now,
+    );
+    const first = push('a');
+    await tick();
+    fake.overlaps[0]();
+    const second = push('b');
+    await tick();
+    const waiting = [push('c', 10), push('d', 20)];
+    await tick();
+    expect(fake.groups).toHaveLength(2);
+    fake.pending[0].reject(unreachable);
+    await expect(first).rejects.toBe(unreachable);
+    for (const w of waiting) await expect(w).rejects.toBe(unreachable);
+    expect(queue.waitingUnits).toBe(0);
+    // The second group was already running: it answers for itself.
+    fake.commit(1);
+    await expect(second).resolves.toBe('b');
+    const after = push('e');
+    await tick();
+    expect(fake.tags(2)).toEqual(['e1']);
+    fake.commit(2);
+    await expect(after).resolves.toBe('e');
   });
 });

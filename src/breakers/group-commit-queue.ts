@@ -22,6 +22,14 @@ export interface GroupCommitLimits {
   readonly failsAll?: (error: unknown) => boolean;
 }
 
+/** The group that was still running when another started: the one whose commit it may wait for. */
+export interface Ahead {
+  /** False once that group has ended, committed or not. */
+  readonly running: boolean;
+  /** Resolves when it has ended (never rejects). */
+  readonly ended: Promise<void>;
+}
+
 interface Waiting<C, R> {
   readonly item: C;
   readonly size: number;
@@ -51,9 +59,15 @@ export class GroupCommitQueue<C, R> {
   private holding = 0;
   /** A moving average of a group's duration, for the retryAfterMs estimate. */
   private groupMs = 10;
+  /** The group started last, while it runs. */
+  private latest: { running: boolean; ended: Promise<void> } | null = null;
 
+  /**
+   * `runGroup` gets the group's items, the `overlap` to call once only its COMMIT is left, and the
+   * group still running when it started (null when none was), whose commit its row locks may wait for.
+   */
   constructor(
-    private readonly runGroup: (items: readonly C[], overlap: () => void) => Promise<Settled<R>[]>,
+    private readonly runGroup: (items: readonly C[], overlap: () => void, ahead: Ahead | null) => Promise<Settled<R>[]>,
     private readonly limits: GroupCommitLimits,
     private readonly now: () => number,
   ) {}
@@ -79,7 +93,9 @@ export class GroupCommitQueue<C, R> {
     const groupsAhead = Math.ceil(this.waitingSize / this.limits.maxGroupSize) + 1;
     const retryAfterMs = Math.min(
       RETRY_AFTER_MAX_MS,
-      Math.max(RETRY_AFTER_MIN_MS, Math.ceil((groupsAhead * this.groupMs) / (this.limits.maxInFlight ?? 1))),
+      // Not divided by maxInFlight: groups naming the same breakers, as those that fill the queue
+      // mostly do, commit one after the other however many run at once.
+      Math.max(RETRY_AFTER_MIN_MS, Math.ceil(groupsAhead * this.groupMs)),
     );
     return AppError.unavailable(
       `too many outcomes are waiting to be written (${this.waitingSize}, at most ${this.limits.maxWaiting}); retry in ${retryAfterMs} ms`,
@@ -117,6 +133,10 @@ export class GroupCommitQueue<C, R> {
     this.inFlight++;
     this.holding++;
     let held = true;
+    const ahead = this.latest?.running ? this.latest : null;
+    let ended!: () => void;
+    const own = { running: true, ended: new Promise<void>((resolve) => (ended = resolve)) };
+    this.latest = own;
     const overlap = () => {
       if (!held) return;
       held = false;
@@ -127,6 +147,7 @@ export class GroupCommitQueue<C, R> {
       const settled = await this.runGroup(
         group.map((w) => w.item),
         overlap,
+        ahead,
       );
       settled.forEach((s, i) => (s.ok ? group[i].resolve(s.value) : group[i].reject(s.error)));
     } catch (error) {
@@ -134,6 +155,8 @@ export class GroupCommitQueue<C, R> {
       if (this.limits.failsAll?.(error)) this.rejectWaiting(error);
     } finally {
       this.groupMs = 0.8 * this.groupMs + 0.2 * Math.max(0, this.now() - started);
+      own.running = false;
+      ended();
       this.inFlight--;
       if (held) {
         held = false;

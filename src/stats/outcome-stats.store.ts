@@ -22,15 +22,9 @@ export const FOLD_LIMIT = 500;
  */
 @Injectable()
 export class OutcomeStatsStore {
-  /** Writes the statistics in a statement of their own. */
-  async write(manager: EntityManager, stats: OutcomeStats): Promise<void> {
-    const writes = this.writes(stats);
-    if (writes !== null) await queryRows(manager, `WITH ${writes.ctes(1)} SELECT 1`, writes.params);
-  }
-
   /**
-   * The same writes as CTEs, for the write path to run inside the statement that saves the
-   * breakers (see BreakerStore.save); null when there are no outcomes.
+   * The writes as CTEs, for the write path to run inside the statement that saves the breakers
+   * (see BreakerStore.save); null when there are no outcomes.
    */
   writes(stats: OutcomeStats): CteFragment | null {
     if (stats.size === 0) return null;

@@ -95,3 +95,67 @@ describe('outcome groups in flight (e2e, Postgres)', () => {
     expect(minuteCalls).toBe(made);
   });
 });
+
+/**
+ * The group behind a committing one waits for that commit's row locks inside Postgres, where
+ * lock_timeout counts. A commit slower than lock_timeout (a synchronous standby, a disk stall)
+ * must delay the group behind, as it would with one group in flight, not refuse it.
+ */
+describe('a slow commit with a group behind it (e2e, Postgres)', () => {
+  let db: TestDatabase;
+  let app: RunningApp;
+  const COMMIT_MS = 800;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await startTestApp(db, { env: { DATABASE_LOCK_TIMEOUT_MS: '300', DATABASE_STATEMENT_TIMEOUT_MS: '5000' } });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('delays the group behind until the commit before it ends, and counts both', async () => {
+    await gqlOk(app, `mutation { registerBreaker(input: { name: "slow-commit" }) { name } }`);
+    const ds = app.app.get(DataSource);
+    // Every group writes one statistics part; this makes its COMMIT take COMMIT_MS.
+    await ds.query(
+      `CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(${COMMIT_MS / 1000}); RETURN NULL; END $$`,
+    );
+    await ds.query(
+      `CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON outcome_stat_parts
+       DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()`,
+    );
+    const send = (batchId: string) =>
+      gqlOk<Recorded>(app, RECORD, {
+        outcomes: [{ breakerName: 'slow-commit', success: true, durationMs: 5 }],
+        batchId,
+      });
+    const first = send('slow-a');
+    // Once the first group is in its COMMIT, the second begins and waits for its row lock.
+    await until(async () => {
+      const [{ sleeping }] = await ds.query(
+        `SELECT count(*)::int AS sleeping FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'`,
+      );
+      return sleeping > 0;
+    });
+    const second = send('slow-b');
+    const answers = await Promise.all([first, second]);
+    expect(answers.map((a) => a.recordOutcomes)).toEqual([
+      { accepted: 1, duplicate: false },
+      { accepted: 1, duplicate: false },
+    ]);
+    await ds.query(`DROP TRIGGER slow_commit ON outcome_stat_parts`);
+    const [{ calls }] = await ds.query(`SELECT total_calls::int AS calls FROM recovery_metrics`);
+    expect(calls).toBe(2);
+  });
+});
+
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('the condition never held');
+}

@@ -61,10 +61,15 @@ export function sqlState(error: unknown): string | undefined {
 /** Postgres gave up on a lock or a statement; the server is there, only busy. */
 const BUSY_SQLSTATES = new Set(['55P03', '57014']);
 
+/** Whether Postgres gave up waiting: a lock (lock_timeout) or a statement (statement_timeout). */
+export function isDatabaseBusy(error: unknown): boolean {
+  return BUSY_SQLSTATES.has(sqlState(error) ?? '');
+}
+
 /**
  * Whether the database cannot be reached at all (a refused or dropped connection, no answer), as
  * opposed to busy: what fails one transaction this way fails the next the same way.
  */
 export function isDatabaseUnreachable(error: unknown): boolean {
-  return isDatabaseUnavailable(error) && !BUSY_SQLSTATES.has(sqlState(error) ?? '');
+  return isDatabaseUnavailable(error) && !isDatabaseBusy(error);
 }
