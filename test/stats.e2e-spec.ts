@@ -378,6 +378,36 @@ describe('statistics (e2e)', () => {
       }
     });
 
+    it('gives no histogram to a minute pruned between its write and the fold, and still takes its part', async () => {
+      await register('fold.pruned');
+      const store = fixture.app.app.get(OutcomeStatsStore);
+      const dataSource = fixture.app.app.get(DataSource);
+      // The folder may take the parts first (every few seconds): then try again, in a minute of its own.
+      let taken = 0;
+      let minute = 0;
+      for (let attempt = 0; attempt < 5 && taken === 0; attempt++) {
+        minute = now - (10 + attempt) * MINUTE;
+        await record([{ breakerName: 'fold.pruned', success: true, durationMs: 12, occurredAt: iso(minute) }]);
+        taken = await inTransaction(dataSource, async (tx) => {
+          await tx.manager.query(
+            `DELETE FROM outcome_buckets o USING breakers b
+             WHERE b.id = o.breaker_id AND b.name = 'fold.pruned' AND o.bucket_start = to_timestamp($1::float8 / 1000)`,
+            [minute],
+          );
+          return store.fold(tx.manager);
+        });
+      }
+      expect(taken).toBeGreaterThan(0);
+      const rows = await sql(
+        `SELECT count(*)::int AS n FROM outcome_latency l JOIN breakers b ON b.id = l.breaker_id
+         WHERE b.name = 'fold.pruned' AND l.bucket_start = to_timestamp($1::float8 / 1000)`,
+        [minute],
+      );
+      expect(rows).toEqual([{ n: 0 }]);
+      const [{ parts }] = await sql(`SELECT count(*)::int AS parts FROM outcome_stat_parts`);
+      expect(parts).toBe(0);
+    });
+
     it('folds by itself about once a second, so the last second is all that can be missing', async () => {
       await register('fold.c');
       now = T0 + 4 * HOUR;
