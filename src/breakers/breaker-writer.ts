@@ -109,9 +109,10 @@ export class BreakerWriter {
    * A queued group. One that began while the group ahead was committing waits for that commit's
    * row locks inside Postgres, where lock_timeout counts the wait. A commit slower than that (a
    * synchronous standby, a disk stall) must delay the group behind, as it would with one group in
-   * flight, not refuse it: so when its lock step gives up while the group ahead still ran, it
-   * waits for that group to end and runs once more, a fresh transaction (the first rolled back
-   * whole, its batch claims with it). A second timeout is the database's, and reaches the callers.
+   * flight, not refuse it. It can wait behind that commit for the breakers' row locks, for a batch
+   * id the group ahead claimed, or for the event-id lock: when any such wait gives up while the
+   * group ahead still runs, it waits for that group to end and runs once more, a fresh transaction
+   * (the first rolled back whole, its batch claims with it). A second timeout reaches the callers.
    */
   private async applyQueued(
     requests: readonly WriteRequest[],
@@ -134,8 +135,9 @@ export class BreakerWriter {
    * breaker is refused alone (NOT_FOUND), and its batch id is given back; a batch id seen before
    * answers its first answer. Any other error rolls back all of them. `overlap` is called once
    * everything is written and only the COMMIT is left: the queue may then begin the next group's
-   * transaction, whose row locks wait for this one's commit. With `ahead` (the group still running
-   * when this one started), a lock step that gives up while it ran throws WaitedBehind.
+   * transaction, whose row locks wait for this one's commit. With `ahead` (the groups still running
+   * when this one started), a wait that gives up (lock or statement timeout) before this group has
+   * written everything, while one of them still runs, throws WaitedBehind.
    */
   applyGroup(
     requests: readonly WriteRequest[],
@@ -143,53 +145,71 @@ export class BreakerWriter {
     ahead: Ahead | null = null,
   ): Promise<Settled<Written>[]> {
     let overlapped = false;
-    return inTransaction(this.dataSource, async (tx) => {
-      // After overlap() only the COMMIT is left, which is never retried: a retry now would run
-      // behind the next group, and apply out of order.
-      if (overlapped) throw new Error('a group was retried after letting the next one begin');
-      const { manager } = tx;
-      const { firsts, replays } = await this.claimBatches(manager, requests);
-      const toRun = requests.map((r, i) => (firsts[i] === i && !replays.has(i) ? r : null));
-      const names = namesIn(toRun.flatMap((r) => r?.commands ?? []));
-      const behind = ahead?.running === true;
-      const locked = await this.breakers.lockByNames(manager, names).catch((error: unknown) => {
-        throw behind && isDatabaseBusy(error) ? new WaitedBehind(error) : error;
-      });
-      // Read the clock only once the rows are ours, so that a breaker's events are in time order as in id order.
-      const now = this.clock.now();
-
-      const current = new Map(locked);
-      // One for the group: a breaker-hour's top 20 messages are chosen over all of its outcomes.
-      const stats = new OutcomeStats(this.metrics.callDurationBoundsMs);
-      const runs = toRun.map((request) => {
-        if (request === null) return null;
-        const missing = namesIn(request.commands).filter((name) => !locked.has(name));
-        if (missing.length > 0) return unknownBreakers(missing);
-        const run = runCommands(current, request.commands, now, {
-          stats,
-          messages: request.messages,
-          keepResults: request.keepResults,
-        });
-        for (const breaker of run.breakers) current.set(breaker.name, breaker);
-        return run;
-      });
-      const accepted = runs.filter((run): run is CommandsRun => run !== null && !(run instanceof AppError));
-      const events = await this.writeRuns(tx, locked, current, accepted, stats);
-
-      let offset = 0;
-      const settled = runs.map((run, i): Settled<Written> | null => {
-        if (run === null) return null;
-        if (run instanceof AppError) return { ok: false, error: run };
-        const own = events.slice(offset, (offset += run.events.length));
-        const value = { ...run, events: own, now, accepted: requests[i].commands.length, duplicate: false };
-        return { ok: true, value };
-      });
-      await this.recordBatches(manager, requests, settled);
-      // Only the COMMIT is left: the next group may begin now; its row locks wait for this commit.
+    const letNextBegin = () => {
       overlapped = true;
       overlap();
-      return requests.map((_, i) => settled[i] ?? replayOf(settled[firsts[i]], replays.get(i)));
+    };
+    return inTransaction(this.dataSource, async (tx) => {
+      // After overlap() only the COMMIT is left. Were it retried (inTransaction retries deadlocks),
+      // the retry would run behind the next group and apply out of order: refuse it instead, as
+      // nothing of it committed.
+      if (overlapped) {
+        throw AppError.unavailable('the batch failed at commit; nothing of it was applied; retry it', 100);
+      }
+      try {
+        return await this.writeGroup(tx, requests, letNextBegin);
+      } catch (error) {
+        // Checked as the wait gives up: lock_timeout counts each lock apart, and only a wait that
+        // ends while the group ahead still commits can have been behind it.
+        if (!overlapped && ahead?.running === true && isDatabaseBusy(error)) throw new WaitedBehind(error);
+        throw error;
+      }
     });
+  }
+
+  /** applyGroup's one try, in its transaction. */
+  private async writeGroup(
+    tx: Tx,
+    requests: readonly WriteRequest[],
+    overlap: () => void,
+  ): Promise<Settled<Written>[]> {
+    const { manager } = tx;
+    const { firsts, replays } = await this.claimBatches(manager, requests);
+    const toRun = requests.map((r, i) => (firsts[i] === i && !replays.has(i) ? r : null));
+    const locked = await this.breakers.lockByNames(manager, namesIn(toRun.flatMap((r) => r?.commands ?? [])));
+    // Read the clock only once the rows are ours, so that a breaker's events are in time order as in id order.
+    const now = this.clock.now();
+
+    const current = new Map(locked);
+    // One for the group: a breaker-hour's top 20 messages are chosen over all of its outcomes.
+    const stats = new OutcomeStats(this.metrics.callDurationBoundsMs);
+    const runs = toRun.map((request) => {
+      if (request === null) return null;
+      const missing = namesIn(request.commands).filter((name) => !locked.has(name));
+      if (missing.length > 0) return unknownBreakers(missing);
+      const run = runCommands(current, request.commands, now, {
+        stats,
+        messages: request.messages,
+        keepResults: request.keepResults,
+      });
+      for (const breaker of run.breakers) current.set(breaker.name, breaker);
+      return run;
+    });
+    const accepted = runs.filter((run): run is CommandsRun => run !== null && !(run instanceof AppError));
+    const events = await this.writeRuns(tx, locked, current, accepted, stats);
+
+    let offset = 0;
+    const settled = runs.map((run, i): Settled<Written> | null => {
+      if (run === null) return null;
+      if (run instanceof AppError) return { ok: false, error: run };
+      const own = events.slice(offset, (offset += run.events.length));
+      const value = { ...run, events: own, now, accepted: requests[i].commands.length, duplicate: false };
+      return { ok: true, value };
+    });
+    await this.recordBatches(manager, requests, settled);
+    // Only the COMMIT is left: the next group may begin now; its row locks wait for this commit.
+    overlap();
+    return requests.map((_, i) => settled[i] ?? replayOf(settled[firsts[i]], replays.get(i)));
   }
 
   /**
@@ -323,9 +343,9 @@ function unknownBreakers(names: string[]): AppError {
   return AppError.notFound(`unknown breaker${names.length > 1 ? 's' : ''}: ${shown}${more}`);
 }
 
-/** A group's lock step gave up while the group ahead of it was still committing (see applyQueued). */
+/** A group's wait gave up while a group ahead of it was still committing (see applyQueued). */
 class WaitedBehind extends Error {
   constructor(override readonly cause: unknown) {
-    super('gave up waiting for the row locks of the group ahead');
+    super('gave up waiting behind the group ahead');
   }
 }

@@ -246,29 +246,34 @@ describe('GroupCommitQueue', () => {
     expect(await Promise.all([...waiting, roomAgain])).toEqual(['b', 'c', 'd', 'f']);
   });
 
-  it('estimates retryAfterMs from how long groups take and how many wait ahead', async () => {
-    // Each group takes 1000 ms of the fake clock.
-    for (let g = 0; g < 20; g++) {
-      const p = push(`w${g}`);
+  it.each([1, 2])(
+    'estimates retryAfterMs from how long groups take and how many wait ahead (%i in flight)',
+    async (maxInFlight) => {
+      // In flight or not, groups that fill the queue mostly name the same breakers and commit in turn.
+      queue = new GroupCommitQueue(fake.run, { maxGroupSize: MAX_GROUP, maxWaiting: 250, maxInFlight }, () => now);
+      // Each group takes 1000 ms of the fake clock.
+      for (let g = 0; g < 20; g++) {
+        const p = push(`w${g}`);
+        await tick();
+        now += 1000;
+        fake.commit(g);
+        await p;
+      }
+      const stuck = push('s', 100);
       await tick();
-      now += 1000;
-      fake.commit(g);
-      await p;
-    }
-    const stuck = push('s', 100);
-    await tick();
-    const waiting = [push('x', 100), push('y', 100), push('z', 50)];
-    const refused = (await push('over').catch((e: unknown) => e)) as AppError;
-    // Four groups ahead (the running one, and 250 waiting units at 100 a group) at about a second each.
-    expect(refused.retryAfterMs).toBeGreaterThan(3500);
-    expect(refused.retryAfterMs).toBeLessThanOrEqual(4000);
-    for (let g = 20; fake.pending[g] || g < 24; g++) {
-      await tick();
-      if (fake.pending[g]) fake.commit(g);
-    }
-    await stuck;
-    await Promise.all(waiting);
-  });
+      const waiting = [push('x', 100), push('y', 100), push('z', 50)];
+      const refused = (await push('over').catch((e: unknown) => e)) as AppError;
+      // Four groups ahead (the running one, and 250 waiting units at 100 a group) at about a second each.
+      expect(refused.retryAfterMs).toBeGreaterThan(3500);
+      expect(refused.retryAfterMs).toBeLessThanOrEqual(4000);
+      for (let g = 20; fake.pending[g] || g < 24; g++) {
+        await tick();
+        if (fake.pending[g]) fake.commit(g);
+      }
+      await stuck;
+      await Promise.all(waiting);
+    },
+  );
 
   it('refuses everything waiting at once when a group fails in a way they would too', async () => {
     const unreachable = new Error('connection terminated');
@@ -322,6 +327,30 @@ describe('GroupCommitQueue', () => {
     expect(fake.aheads[2]).toBeNull();
     fake.commit(2);
     await expect(c).resolves.toBe('c');
+  });
+
+  it('with three in flight, hands the third both groups still running, ended once both have', async () => {
+    queue = new GroupCommitQueue(fake.run, { maxGroupSize: MAX_GROUP, maxWaiting: 250, maxInFlight: 3 }, () => now);
+    const answers = [push('a')];
+    await tick();
+    answers.push(push('b'));
+    fake.overlaps[0]();
+    await tick();
+    answers.push(push('c'));
+    fake.overlaps[1]();
+    await tick();
+    expect(fake.groups).toHaveLength(3);
+    const ahead = fake.aheads[2]!;
+    fake.commit(1);
+    await tick();
+    expect(ahead.running).toBe(true); // the first still commits
+    let ended = false;
+    void ahead.ended.then(() => (ended = true));
+    fake.commit(0);
+    await tick();
+    expect({ running: ahead.running, ended }).toEqual({ running: false, ended: true });
+    fake.commit(2);
+    expect(await Promise.all(answers)).toEqual(['a', 'b', 'c']);
   });
 
   it('refuses what waits when a signalled group fails unreachable, while the group behind it runs on', async () => {

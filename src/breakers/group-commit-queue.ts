@@ -22,11 +22,16 @@ export interface GroupCommitLimits {
   readonly failsAll?: (error: unknown) => boolean;
 }
 
-/** The group that was still running when another started: the one whose commit it may wait for. */
+/** The groups still running when another started: those whose commits it may wait for. */
 export interface Ahead {
-  /** False once that group has ended, committed or not. */
+  /** False once every one of them has ended, committed or not. */
   readonly running: boolean;
-  /** Resolves when it has ended (never rejects). */
+  /** Resolves when every one of them has ended (never rejects). */
+  readonly ended: Promise<void>;
+}
+
+interface Running {
+  running: boolean;
   readonly ended: Promise<void>;
 }
 
@@ -59,12 +64,12 @@ export class GroupCommitQueue<C, R> {
   private holding = 0;
   /** A moving average of a group's duration, for the retryAfterMs estimate. */
   private groupMs = 10;
-  /** The group started last, while it runs. */
-  private latest: { running: boolean; ended: Promise<void> } | null = null;
+  /** The groups running. */
+  private readonly runningGroups = new Set<Running>();
 
   /**
    * `runGroup` gets the group's items, the `overlap` to call once only its COMMIT is left, and the
-   * group still running when it started (null when none was), whose commit its row locks may wait for.
+   * groups still running when it started (null when none was), whose commits it may wait for.
    */
   constructor(
     private readonly runGroup: (items: readonly C[], overlap: () => void, ahead: Ahead | null) => Promise<Settled<R>[]>,
@@ -133,10 +138,10 @@ export class GroupCommitQueue<C, R> {
     this.inFlight++;
     this.holding++;
     let held = true;
-    const ahead = this.latest?.running ? this.latest : null;
+    const ahead = aheadOf([...this.runningGroups]);
     let ended!: () => void;
-    const own = { running: true, ended: new Promise<void>((resolve) => (ended = resolve)) };
-    this.latest = own;
+    const own: Running = { running: true, ended: new Promise<void>((resolve) => (ended = resolve)) };
+    this.runningGroups.add(own);
     const overlap = () => {
       if (!held) return;
       held = false;
@@ -156,6 +161,7 @@ export class GroupCommitQueue<C, R> {
     } finally {
       this.groupMs = 0.8 * this.groupMs + 0.2 * Math.max(0, this.now() - started);
       own.running = false;
+      this.runningGroups.delete(own);
       ended();
       this.inFlight--;
       if (held) {
@@ -165,4 +171,14 @@ export class GroupCommitQueue<C, R> {
       this.pump();
     }
   }
+}
+
+function aheadOf(groups: readonly Running[]): Ahead | null {
+  if (groups.length === 0) return null;
+  return {
+    get running() {
+      return groups.some((g) => g.running);
+    },
+    ended: Promise.all(groups.map((g) => g.ended)).then(() => undefined),
+  };
 }

@@ -97,26 +97,20 @@ describe('outcome groups in flight (e2e, Postgres)', () => {
 });
 
 /**
- * The group behind a committing one waits for that commit's row locks inside Postgres, where
- * lock_timeout counts. A commit slower than lock_timeout (a synchronous standby, a disk stall)
- * must delay the group behind, as it would with one group in flight, not refuse it.
+ * The group behind a committing one waits for that commit inside Postgres (its row locks, a batch
+ * id it claimed), where lock_timeout counts. A commit slower than lock_timeout (a synchronous
+ * standby, a disk stall) must delay the group behind, as it would with one group in flight, not refuse it.
  */
 describe('a slow commit with a group behind it (e2e, Postgres)', () => {
   let db: TestDatabase;
   let app: RunningApp;
-  const COMMIT_MS = 800;
+  /** Far above the lock timeout, so that the group behind surely waits past it. */
+  const COMMIT_MS = 1500;
+  let tries = 0;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await startTestApp(db, { env: { DATABASE_LOCK_TIMEOUT_MS: '300', DATABASE_STATEMENT_TIMEOUT_MS: '5000' } });
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
-  });
-
-  it('delays the group behind until the commit before it ends, and counts both', async () => {
+    app = await startTestApp(db, { env: { DATABASE_LOCK_TIMEOUT_MS: '200', DATABASE_STATEMENT_TIMEOUT_MS: '6000' } });
     await gqlOk(app, `mutation { registerBreaker(input: { name: "slow-commit" }) { name } }`);
     const ds = app.app.get(DataSource);
     // Every group writes one statistics part; this makes its COMMIT take COMMIT_MS.
@@ -127,28 +121,61 @@ describe('a slow commit with a group behind it (e2e, Postgres)', () => {
       `CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON outcome_stat_parts
        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()`,
     );
-    const send = (batchId: string) =>
-      gqlOk<Recorded>(app, RECORD, {
-        outcomes: [{ breakerName: 'slow-commit', success: true, durationMs: 5 }],
-        batchId,
-      });
-    const first = send('slow-a');
-    // Once the first group is in its COMMIT, the second begins and waits for its row lock.
+    const writer = app.app.get(BreakerWriter);
+    const applyGroup = writer.applyGroup.bind(writer);
+    writer.applyGroup = (...args) => {
+      tries++;
+      return applyGroup(...args);
+    };
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  const send = (batchId: string) =>
+    gqlOk<Recorded>(app, RECORD, { outcomes: [{ breakerName: 'slow-commit', success: true, durationMs: 5 }], batchId });
+  /** Sends a batch, and resolves once its group is in its COMMIT, when the next group may begin, with its answer to come. */
+  const sendAndCommit = async (batchId: string) => {
+    const answer = send(batchId);
     await until(async () => {
-      const [{ sleeping }] = await ds.query(
-        `SELECT count(*)::int AS sleeping FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'`,
-      );
+      const [{ sleeping }] = await app.app
+        .get(DataSource)
+        .query(
+          `SELECT count(*)::int AS sleeping FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'`,
+        );
       return sleeping > 0;
     });
-    const second = send('slow-b');
-    const answers = await Promise.all([first, second]);
+    return { answer };
+  };
+
+  it('delays a group waiting for the row locks of the commit ahead, instead of refusing it, and counts both', async () => {
+    tries = 0;
+    const { answer: first } = await sendAndCommit('slow-a');
+    const answers = await Promise.all([first, send('slow-b')]);
     expect(answers.map((a) => a.recordOutcomes)).toEqual([
       { accepted: 1, duplicate: false },
       { accepted: 1, duplicate: false },
     ]);
-    await ds.query(`DROP TRIGGER slow_commit ON outcome_stat_parts`);
-    const [{ calls }] = await ds.query(`SELECT total_calls::int AS calls FROM recovery_metrics`);
+    // The second group's first try gave up behind the commit and ran again once it ended.
+    expect(tries).toBe(3);
+    const [{ calls }] = await app.app.get(DataSource).query(`SELECT total_calls::int AS calls FROM recovery_metrics`);
     expect(calls).toBe(2);
+  });
+
+  it('delays a batch sent again while its first send commits, and answers it as the duplicate', async () => {
+    tries = 0;
+    const { answer: first } = await sendAndCommit('slow-c');
+    // The second send waits for the first's claim of the batch id, then finds it committed.
+    const answers = await Promise.all([first, send('slow-c')]);
+    expect(answers.map((a) => a.recordOutcomes)).toEqual([
+      { accepted: 1, duplicate: false },
+      { accepted: 1, duplicate: true },
+    ]);
+    expect(tries).toBe(3);
+    const [{ calls }] = await app.app.get(DataSource).query(`SELECT total_calls::int AS calls FROM recovery_metrics`);
+    expect(calls).toBe(3);
   });
 });
 

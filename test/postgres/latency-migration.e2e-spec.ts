@@ -103,9 +103,12 @@ describe('the latency-apart migration (e2e, Postgres)', () => {
       await fold.query(`UPDATE outcome_buckets SET latency = '{"900": 2}'`);
       after = await openOn(MIGRATIONS.slice(0, APART + 1));
       const migrated = after.runMigrations();
-      await waitForLockWait(second.url!);
-      await fold.query('COMMIT');
-      await migrated;
+      try {
+        await waitForLockWait(second.url!);
+      } finally {
+        await fold.query('COMMIT');
+        await migrated;
+      }
 
       expect(await after.query(`SELECT latency FROM outcome_latency`)).toEqual([{ latency: { '900': 2 } }]);
     } finally {
